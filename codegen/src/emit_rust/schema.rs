@@ -1,0 +1,166 @@
+//! The `schema` module: the async-graphql root objects, which hold the
+//! user's resolver implementation and delegate each field to its trait
+//! method, and `build_schema`, which assembles them.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::{Emitter, doc};
+use crate::model::{Operation, Root};
+use crate::names::ident;
+
+impl Emitter<'_> {
+    pub(super) fn schema_module(&self) -> TokenStream {
+        let prefix = quote!(super::types::);
+        let objects = self.schema.roots().iter().map(|root| self.root_object(root, &prefix));
+        let root_type = |operation: Operation, empty: TokenStream| match self.schema.root(operation) {
+            Some(root) => {
+                let object = ident(&root.object_name);
+                quote!(#object<R>)
+            }
+            None => empty,
+        };
+        let query = root_type(Operation::Query, quote!(::async_graphql::EmptyMutation));
+        let mutation = root_type(Operation::Mutation, quote!(::async_graphql::EmptyMutation));
+        let subscription = root_type(
+            Operation::Subscription,
+            quote!(::async_graphql::EmptySubscription),
+        );
+        let root_value = |operation: Operation, empty: TokenStream| match self.schema.root(operation) {
+            Some(root) => {
+                let object = ident(&root.object_name);
+                quote!(#object(::std::sync::Arc::clone(&resolvers)))
+            }
+            None => empty,
+        };
+        let query_value = root_value(Operation::Query, quote!(::async_graphql::EmptyMutation));
+        let mutation_value = root_value(Operation::Mutation, quote!(::async_graphql::EmptyMutation));
+        let subscription_value = root_value(
+            Operation::Subscription,
+            quote!(::async_graphql::EmptySubscription),
+        );
+        let bounds = self.schema.roots().iter().map(|root| {
+            let name = ident(&root.trait_name);
+            quote!(super::resolvers::#name)
+        });
+        // Error-code enums are not reachable from any field, so they are
+        // registered by hand to appear in introspection and the SDL.
+        let mut error_enums: Vec<&str> = self
+            .schema
+            .roots()
+            .iter()
+            .flat_map(|root| self.root_fields(root))
+            .filter_map(|field| field.errors.as_ref().map(|e| e.enum_name.as_str()))
+            .collect();
+        error_enums.sort_unstable();
+        error_enums.dedup();
+        let registrations = error_enums.iter().map(|name| {
+            let ty = self.named_type(name, &prefix);
+            quote!(.register_output_type::<#ty>())
+        });
+        quote! {
+            /// The async-graphql wiring: root objects that delegate to the
+            /// resolver traits, and the schema builder.
+            #[allow(deprecated, reason = "deprecated schema items are still served")]
+            pub mod schema {
+                #( #objects )*
+
+                /// The executable schema, served by an implementation `R` of
+                /// every resolver trait.
+                pub type ApiSchema<R> = ::async_graphql::Schema<#query, #mutation, #subscription>;
+
+                /// Starts building the schema around `resolvers`; the caller
+                /// may add limits, data and extensions before `finish()`.
+                pub fn build_schema<R>(resolvers: R) -> ::async_graphql::SchemaBuilder<#query, #mutation, #subscription>
+                where
+                    R: #( #bounds )+*,
+                {
+                    let resolvers = ::std::sync::Arc::new(resolvers);
+                    ::async_graphql::Schema::build(#query_value, #mutation_value, #subscription_value)
+                        #( #registrations )*
+                }
+            }
+        }
+    }
+
+    fn root_object(&self, root: &Root, prefix: &TokenStream) -> TokenStream {
+        let object = ident(&root.object_name);
+        let resolver_trait = ident(&root.trait_name);
+        let name = &root.type_name;
+        let description = self
+            .schema
+            .get(&root.type_name)
+            .and_then(|t| t.description.as_deref());
+        let docs = doc(description);
+        let summary = format!(
+            " The `{name}` root object: resolves each field through [`super::resolvers::{}`].",
+            root.trait_name
+        );
+        let macro_path = match root.operation {
+            Operation::Subscription => quote!(::async_graphql::Subscription),
+            Operation::Query | Operation::Mutation => quote!(::async_graphql::Object),
+        };
+        let methods = self.root_fields(root).iter().map(|field| {
+            let docs = doc(field.description.as_deref());
+            let graphql_name = &field.name;
+            let method = ident(&field.rust_name);
+            let deprecation = field
+                .deprecation
+                .as_deref()
+                .map(|reason| quote!(, deprecation = #reason));
+            let params = field.args.iter().map(|arg| {
+                let arg_graphql = &arg.name;
+                let arg_name = ident(&arg.rust_name);
+                let ty = self.rust_type(&arg.ty, prefix, false);
+                let desc = arg.description.as_deref().map(|d| quote!(, desc = #d));
+                let default = arg.default.as_ref().map(|value| {
+                    let expr = self.default_expr(value, &arg.ty, prefix, false).to_string();
+                    quote!(, default_with = #expr)
+                });
+                let deprecation = arg
+                    .deprecation
+                    .as_deref()
+                    .map(|reason| quote!(, deprecation = #reason));
+                quote!(#[graphql(name = #arg_graphql #desc #default #deprecation)] #arg_name: #ty)
+            });
+            let args = field.args.iter().map(|arg| ident(&arg.rust_name));
+            let value = self.rust_type(&field.ty, prefix, false);
+            let value = match root.operation {
+                Operation::Subscription => {
+                    quote!(::async_graphql::futures_util::stream::BoxStream<'static, #value>)
+                }
+                Operation::Query | Operation::Mutation => value,
+            };
+            let call = quote!(super::resolvers::#resolver_trait::#method(&*self.0, ctx, #( #args ),*).await);
+            let (output, body) = if field.errors.is_some() {
+                (
+                    quote!(::async_graphql::Result<#value>),
+                    quote!(#call.map_err(|error| ::async_graphql::ErrorExtensions::extend(&error))),
+                )
+            } else {
+                (value, call)
+            };
+            quote! {
+                #docs
+                #[graphql(name = #graphql_name #deprecation)]
+                async fn #method(
+                    &self,
+                    ctx: &::async_graphql::Context<'_>,
+                    #( #params ),*
+                ) -> #output {
+                    #body
+                }
+            }
+        });
+        quote! {
+            #[doc = #summary]
+            pub struct #object<R>(::std::sync::Arc<R>);
+
+            #docs
+            #[#macro_path(name = #name)]
+            impl<R: super::resolvers::#resolver_trait> #object<R> {
+                #( #methods )*
+            }
+        }
+    }
+}
