@@ -273,6 +273,13 @@ pub mod schema {
                 MutationRoot(::std::sync::Arc::clone(&resolvers)),
                 ::async_graphql::EmptySubscription,
             )
+            .register_output_type::<super::types::RelyingPartyResolverModel>()
+            .register_input_type::<super::types::CreatePasskeyResolverDto>()
+            .register_input_type::<super::types::CreatePasskeyRegistrationResolverDto>()
+            .register_input_type::<
+                super::types::CreatePasskeyRegistrationCredentialResolverDto,
+            >()
+            .register_output_type::<super::types::PasskeyResolverModel>()
             .register_output_type::<super::types::CreatePasskeyErrorCode>()
     }
 }

@@ -64,7 +64,12 @@ impl Diagnostics {
     pub fn summary(&self) -> String {
         self.0
             .iter()
-            .map(|d| format!("{}:{}:{}: {}\n", d.file, d.pos.line, d.pos.column, d.message))
+            .map(|d| {
+                format!(
+                    "{}:{}:{}: {}\n",
+                    d.file, d.pos.line, d.pos.column, d.message
+                )
+            })
             .collect()
     }
 }
@@ -78,7 +83,11 @@ impl fmt::Display for Diagnostics {
             writeln!(f, "{diagnostic}")?;
         }
         let n = self.0.len();
-        write!(f, "{n} error{} in the schema", if n == 1 { "" } else { "s" })
+        write!(
+            f,
+            "{n} error{} in the schema",
+            if n == 1 { "" } else { "s" }
+        )
     }
 }
 
@@ -127,4 +136,29 @@ impl Sources {
                 .map(str::to_owned),
         }
     }
+}
+
+/// The byte offset of a 1-based line and column (counted in characters).
+pub(crate) fn offset_of(text: &str, pos: Pos) -> Option<usize> {
+    let mut offset = 0;
+    for (n, line) in text.split_inclusive('\n').enumerate() {
+        if n + 1 == pos.line {
+            let column = line
+                .char_indices()
+                .nth(pos.column.saturating_sub(1))
+                .map(|(i, _)| i)?;
+            return Some(offset + column);
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// The 1-based line and column of a byte offset.
+pub(crate) fn position_of(text: &str, offset: usize) -> Pos {
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = text[line_start..offset].chars().count() + 1;
+    Pos { line, column }
 }

@@ -25,7 +25,12 @@
 //! `resolvers` (one trait per root type, one error enum per operation that
 //! declares `@errors(codes: "SomeEnum")`), and `schema` (`build_schema`).
 
-#![deny(clippy::unwrap_used, clippy::todo, clippy::unimplemented, clippy::dbg_macro)]
+#![deny(
+    clippy::unwrap_used,
+    clippy::todo,
+    clippy::unimplemented,
+    clippy::dbg_macro
+)]
 
 pub mod diagnostic;
 mod emit_rust;
@@ -174,7 +179,10 @@ impl Config {
         let header = header(sources.names());
         let schema = validate_sources(sources).map_err(Error::Schema)?;
         for name in scalars.keys() {
-            if !matches!(schema.get(name).map(|t| &t.kind), Some(model::TypeKind::Scalar)) {
+            if !matches!(
+                schema.get(name).map(|t| &t.kind),
+                Some(model::TypeKind::Scalar)
+            ) {
                 return Err(Error::Config(format!(
                     "`{name}` is mapped to a Rust type, but the schema defines no scalar of that name"
                 )));
@@ -189,7 +197,8 @@ impl Config {
     /// stage of [`Config::generate_from`], public for benchmarks).
     pub fn emit(&self, schema: &model::Schema) -> Result<proc_macro2::TokenStream, Error> {
         let scalars = self.scalar_types()?;
-        emit_rust::emit(schema, &scalars).map_err(|diagnostics| Error::Schema(Diagnostics(diagnostics)))
+        emit_rust::emit(schema, &scalars)
+            .map_err(|diagnostics| Error::Schema(Diagnostics(diagnostics)))
     }
 
     /// For build scripts: generates into `out_file`, rewriting it only when
@@ -245,17 +254,13 @@ pub fn parse_only(sources: &Sources) -> Diagnostics {
 
 /// Parses and validates loaded sources into the model.
 pub fn validate_sources(sources: Sources) -> Result<model::Schema, Diagnostics> {
-    let (parsed, mut diagnostics) = parse::parse(&sources);
-    match validate::validate(sources, parsed) {
-        Ok(schema) if diagnostics.is_empty() => Ok(schema),
-        Ok(_) => Err(Diagnostics(diagnostics)),
-        Err(more) => {
-            // Syntax errors come first: a file that did not parse can make
-            // other files' references look unknown.
-            diagnostics.extend(more);
-            Err(Diagnostics(diagnostics))
-        }
+    let (parsed, diagnostics) = parse::parse(&sources);
+    // A file that did not parse makes the others' references to its types
+    // look unknown, so syntax errors are reported alone.
+    if !diagnostics.is_empty() {
+        return Err(Diagnostics(diagnostics));
     }
+    validate::validate(sources, parsed).map_err(Diagnostics)
 }
 
 /// Reads SDL text given in memory (for tests and tools) under `name`.
@@ -299,4 +304,3 @@ fn io_error(path: &Path, source: std::io::Error) -> Error {
         source,
     }
 }
-

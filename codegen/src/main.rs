@@ -8,7 +8,11 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "sdl-codegen", version, about = "Generates a typed async-graphql API from GraphQL SDL")]
+#[command(
+    name = "sdl-codegen",
+    version,
+    about = "Generates a typed async-graphql API from GraphQL SDL"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -84,7 +88,10 @@ fn main() -> ExitCode {
     if current == text {
         return ExitCode::SUCCESS;
     }
-    eprintln!("{} is stale; regenerate it with `sdl-codegen generate`:", out.display());
+    eprintln!(
+        "{} is stale; regenerate it with `sdl-codegen generate`:",
+        out.display()
+    );
     eprint!("{}", short_diff(&current, &text, 40));
     ExitCode::from(1)
 }
@@ -99,7 +106,11 @@ fn short_diff(current: &str, generated: &str, max_lines: usize) -> String {
         .header("checked in", "generated")
         .to_string();
     let total = text.lines().count();
-    let mut out: String = text.lines().take(max_lines).map(|l| format!("{l}\n")).collect();
+    let mut out: String = text
+        .lines()
+        .take(max_lines)
+        .map(|l| format!("{l}\n"))
+        .collect();
     if total > max_lines {
         out.push_str(&format!("... {} more diff lines\n", total - max_lines));
     }

@@ -23,7 +23,14 @@ const NOT_RAW: &[&str] = &["self", "Self", "super", "crate"];
 /// `CreatePasskeyDto` for a type name; `Self` becomes `Self_`.
 pub fn type_name(graphql: &str) -> String {
     let name = graphql.to_upper_camel_case();
-    fix_start(if name == "Self" { "Self_".to_owned() } else { name }, "Type")
+    fix_start(
+        if name == "Self" {
+            "Self_".to_owned()
+        } else {
+            name
+        },
+        "Type",
+    )
 }
 
 /// `public_key` for a field, argument or method name.
@@ -34,7 +41,14 @@ pub fn field_name(graphql: &str) -> String {
 /// `ChallengeNotFound` for an enum value.
 pub fn variant_name(graphql: &str) -> String {
     let name = graphql.to_upper_camel_case();
-    fix_start(if name == "Self" { "Self_".to_owned() } else { name }, "Value")
+    fix_start(
+        if name == "Self" {
+            "Self_".to_owned()
+        } else {
+            name
+        },
+        "Value",
+    )
 }
 
 /// A name that case conversion emptied (`_`) or that starts with a digit
@@ -90,7 +104,8 @@ impl Namespace {
                 if snake {
                     format!("{name}_{n}")
                 } else {
-                    format!("{name}{n}")
+                    // `Self_` is taken: `Self2`, not the non-camel `Self_2`.
+                    format!("{}{n}", name.trim_end_matches('_'))
                 }
             })
             .find(|candidate| self.taken.insert(key(candidate)))
@@ -134,5 +149,8 @@ mod tests {
         assert_eq!(fields.claim(field_name("ctx")), "ctx_2");
         assert_eq!(fields.claim(field_name("self")), "self");
         assert_eq!(fields.claim("self_".to_owned()), "self__2");
+        let mut types = Namespace::default();
+        assert_eq!(types.claim(type_name("Self")), "Self_");
+        assert_eq!(types.claim(type_name("self")), "Self2");
     }
 }

@@ -4,7 +4,7 @@
 
 use graphql_parser::schema as ast;
 
-use crate::diagnostic::{Diagnostic, Pos, Sources, Span};
+use crate::diagnostic::{Diagnostic, Pos, Sources, Span, offset_of, position_of};
 use crate::model::{
     DirectiveDef, DirectiveUse, EnumValue, Field, InputValue, ObjectType, TypeDef, TypeKind,
     TypeRef, Value,
@@ -35,7 +35,7 @@ pub(crate) fn parse(sources: &Sources) -> (Parsed, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     for file in 0..sources.len() {
         match ast::parse_schema::<String>(sources.text(file)) {
-            Ok(document) => lower_document(file, document, &mut parsed),
+            Ok(document) => lower_document(file, sources.text(file), document, &mut parsed),
             Err(error) => {
                 let (pos, message) = parse_error_position(&error.to_string());
                 diagnostics.push(sources.diagnostic(Span { file, pos }, message));
@@ -70,7 +70,12 @@ fn parse_error_position(text: &str) -> (Pos, String) {
     (pos, message)
 }
 
-fn lower_document(file: usize, document: ast::Document<'_, String>, parsed: &mut Parsed) {
+fn lower_document(
+    file: usize,
+    sources_text: &str,
+    document: ast::Document<'_, String>,
+    parsed: &mut Parsed,
+) {
     let span = |pos: graphql_parser::Pos| Span {
         file,
         pos: Pos {
@@ -78,7 +83,10 @@ fn lower_document(file: usize, document: ast::Document<'_, String>, parsed: &mut
             column: pos.column,
         },
     };
-    let lower = Lower { file };
+    let lower = Lower {
+        file,
+        text: sources_text,
+    };
     for definition in document.definitions {
         match definition {
             ast::Definition::SchemaDefinition(schema) => parsed.schema_defs.push(SchemaDef {
@@ -113,11 +121,12 @@ fn lower_document(file: usize, document: ast::Document<'_, String>, parsed: &mut
     }
 }
 
-struct Lower {
+struct Lower<'t> {
     file: usize,
+    text: &'t str,
 }
 
-impl Lower {
+impl Lower<'_> {
     fn span(&self, pos: graphql_parser::Pos) -> Span {
         Span {
             file: self.file,
@@ -125,6 +134,42 @@ impl Lower {
                 line: pos.line,
                 column: pos.column,
             },
+        }
+    }
+
+    /// graphql-parser places a described item at its description; the
+    /// diagnostics should point at the item itself, after the description.
+    fn item_span(&self, pos: graphql_parser::Pos, description: Option<&String>) -> Span {
+        let span = self.span(pos);
+        if description.is_none() {
+            return span;
+        }
+        let Some(start) = offset_of(self.text, span.pos) else {
+            return span;
+        };
+        let rest = &self.text[start..];
+        // Type definitions are already placed at their keyword.
+        if !rest.starts_with('"') {
+            return span;
+        }
+        let quote = if rest.starts_with("\"\"\"") {
+            "\"\"\""
+        } else {
+            "\""
+        };
+        let Some(body) = rest.get(quote.len()..) else {
+            return span;
+        };
+        let Some(end) = string_end(body, quote) else {
+            return span;
+        };
+        let after = start + quote.len() + end + quote.len();
+        let skipped = self.text[after..]
+            .find(|c: char| !(c.is_whitespace() || c == ','))
+            .map_or(after, |n| after + n);
+        Span {
+            file: self.file,
+            pos: position_of(self.text, skipped),
         }
     }
 
@@ -139,8 +184,8 @@ impl Lower {
         TypeDef {
             name,
             rust_name: String::new(),
+            span: self.item_span(pos, description.as_ref()),
             description,
-            span: self.span(pos),
             kind,
             directives: self.directives(directives),
         }
@@ -172,7 +217,8 @@ impl Lower {
                 TypeKind::Union(t.types),
             ),
             D::Enum(t) => {
-                let kind = TypeKind::Enum(t.values.into_iter().map(|v| self.enum_value(v)).collect());
+                let kind =
+                    TypeKind::Enum(t.values.into_iter().map(|v| self.enum_value(v)).collect());
                 self.type_def(t.position, t.name, t.description, t.directives, kind)
             }
             D::InputObject(t) => {
@@ -196,11 +242,16 @@ impl Lower {
                 let kind = TypeKind::Interface(self.object(t.implements_interfaces, t.fields));
                 self.type_def(t.position, t.name, None, t.directives, kind)
             }
-            E::Union(t) => {
-                self.type_def(t.position, t.name, None, t.directives, TypeKind::Union(t.types))
-            }
+            E::Union(t) => self.type_def(
+                t.position,
+                t.name,
+                None,
+                t.directives,
+                TypeKind::Union(t.types),
+            ),
             E::Enum(t) => {
-                let kind = TypeKind::Enum(t.values.into_iter().map(|v| self.enum_value(v)).collect());
+                let kind =
+                    TypeKind::Enum(t.values.into_iter().map(|v| self.enum_value(v)).collect());
                 self.type_def(t.position, t.name, None, t.directives, kind)
             }
             E::InputObject(t) => {
@@ -220,6 +271,7 @@ impl Lower {
     }
 
     fn field(&self, field: ast::Field<'_, String>) -> Field {
+        let span = self.item_span(field.position, field.description.as_ref());
         Field {
             name: field.name,
             rust_name: String::new(),
@@ -232,12 +284,13 @@ impl Lower {
                 .collect(),
             deprecation: None,
             errors: None,
-            span: self.span(field.position),
+            span,
             directives: self.directives(field.directives),
         }
     }
 
     fn input_value(&self, value: ast::InputValue<'_, String>) -> InputValue {
+        let span = self.item_span(value.position, value.description.as_ref());
         InputValue {
             name: value.name,
             rust_name: String::new(),
@@ -245,18 +298,18 @@ impl Lower {
             ty: type_ref(value.value_type),
             default: value.default_value.map(const_value),
             deprecation: None,
-            span: self.span(value.position),
+            span,
             directives: self.directives(value.directives),
         }
     }
 
     fn enum_value(&self, value: ast::EnumValue<'_, String>) -> EnumValue {
         EnumValue {
+            span: self.item_span(value.position, value.description.as_ref()),
             name: value.name,
             rust_name: String::new(),
             description: value.description,
             deprecation: None,
-            span: self.span(value.position),
             directives: self.directives(value.directives),
         }
     }
@@ -275,6 +328,20 @@ impl Lower {
             })
             .collect()
     }
+}
+
+/// Where a string that started before `text` ends: the offset of its
+/// closing quote, skipping escaped characters.
+pub(crate) fn string_end(text: &str, close: &str) -> Option<usize> {
+    let mut chars = text.char_indices();
+    while let Some((i, c)) = chars.next() {
+        if c == '\\' {
+            chars.next();
+        } else if text[i..].starts_with(close) {
+            return Some(i);
+        }
+    }
+    None
 }
 
 fn type_ref(ty: ast::Type<'_, String>) -> TypeRef {
@@ -316,6 +383,9 @@ mod tests {
             "schema parse error: Parse error at 4:1\nUnexpected `}[Punctuator]`\nExpected `:`\n",
         );
         assert_eq!(pos, Pos { line: 4, column: 1 });
-        assert_eq!(message, "syntax error: Unexpected `}[Punctuator]`, Expected `:`");
+        assert_eq!(
+            message,
+            "syntax error: Unexpected `}[Punctuator]`, Expected `:`"
+        );
     }
 }

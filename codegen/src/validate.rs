@@ -47,6 +47,11 @@ pub(crate) fn validate(sources: Sources, parsed: Parsed) -> Result<Schema, Vec<D
         diagnostics: Vec::new(),
     };
     let directives = v.directive_definitions(parsed.directive_defs);
+    let repeatable: BTreeSet<String> = directives
+        .values()
+        .filter(|def| is_repeatable(&sources, def.span))
+        .map(|def| def.name.clone())
+        .collect();
     let (mut types, index) = v.collect_types(parsed.types, parsed.extensions);
     let kinds: BTreeMap<String, Kind> = types
         .iter()
@@ -59,8 +64,10 @@ pub(crate) fn validate(sources: Sources, parsed: Parsed) -> Result<Schema, Vec<D
         types: &types,
         index: &index,
         directives: &directives,
+        repeatable: &repeatable,
         roots: &root_names,
     };
+    v.check_directive_definitions(&cx);
     let mut checked = Vec::with_capacity(types.len());
     for ty in &types {
         checked.push(v.check_type(&cx, ty));
@@ -133,6 +140,8 @@ struct Context<'a> {
     types: &'a [TypeDef],
     index: &'a BTreeMap<String, usize>,
     directives: &'a BTreeMap<String, DirectiveDef>,
+    /// The defined directives declared `repeatable`.
+    repeatable: &'a BTreeSet<String>,
     roots: &'a BTreeSet<&'a str>,
 }
 
@@ -174,10 +183,7 @@ impl Validator<'_> {
         )
     }
 
-    fn directive_definitions(
-        &mut self,
-        defs: Vec<DirectiveDef>,
-    ) -> BTreeMap<String, DirectiveDef> {
+    fn directive_definitions(&mut self, defs: Vec<DirectiveDef>) -> BTreeMap<String, DirectiveDef> {
         let mut out: BTreeMap<String, DirectiveDef> = BTreeMap::new();
         for def in defs {
             if let Some(first) = out.get(&def.name) {
@@ -190,6 +196,7 @@ impl Validator<'_> {
             }
             if def.name == ERRORS_DIRECTIVE {
                 let shape_ok = def.locations == ["FIELD_DEFINITION"]
+                    && !is_repeatable(self.sources, def.span)
                     && def.args.len() == 1
                     && def.args[0].name == "codes"
                     && def.args[0].ty.to_string() == "String!";
@@ -204,6 +211,28 @@ impl Validator<'_> {
             out.insert(def.name.clone(), def);
         }
         out
+    }
+
+    /// The rules for a directive definition itself: a name outside the
+    /// introspection namespace, unique arguments of input types with valid
+    /// defaults, and no use of the directive on its own arguments.
+    fn check_directive_definitions(&mut self, cx: &Context<'_>) {
+        for def in cx.directives.values() {
+            self.check_name(def.span, &def.name, "directive");
+            let owner = format!("@{}", def.name);
+            self.check_input_values(cx, &owner, &def.args, "ARGUMENT_DEFINITION", "argument");
+            for arg in &def.args {
+                for directive in arg.directives.iter().filter(|d| d.name == def.name) {
+                    self.error(
+                        directive.span,
+                        format!(
+                            "directive `@{}` is used on its own argument `{}`; a directive definition cannot refer to itself",
+                            def.name, arg.name
+                        ),
+                    );
+                }
+            }
+        }
     }
 
     /// Checks names, merges extensions into their types and indexes them.
@@ -319,19 +348,28 @@ impl Validator<'_> {
                 Some(Kind::Object) => {}
                 Some(_) => {
                     let span = span.unwrap_or_default();
-                    self.error(span, format!("the {keyword} root type `{name}` must be an object type"));
+                    self.error(
+                        span,
+                        format!("the {keyword} root type `{name}` must be an object type"),
+                    );
                     continue;
                 }
                 None => {
                     let span = span.unwrap_or_default();
-                    self.error(span, format!("the {keyword} root type `{name}` is not defined"));
+                    self.error(
+                        span,
+                        format!("the {keyword} root type `{name}` is not defined"),
+                    );
                     continue;
                 }
             }
             if let Some(other) = roots.iter().find(|r: &&Root| r.type_name == name) {
                 let span = span.unwrap_or_default();
                 let other = other.operation.keyword();
-                self.error(span, format!("`{name}` is both the {other} and the {keyword} root type"));
+                self.error(
+                    span,
+                    format!("`{name}` is both the {other} and the {keyword} root type"),
+                );
                 continue;
             }
             roots.push(Root {
@@ -341,7 +379,11 @@ impl Validator<'_> {
                 object_name: String::new(),
             });
         }
-        if !roots.iter().any(|r| r.operation == Operation::Query) && self.sources.len() > 0 {
+        let query_named = schema_defs.first().is_some_and(|d| d.query.is_some());
+        if !query_named
+            && !roots.iter().any(|r| r.operation == Operation::Query)
+            && self.sources.len() > 0
+        {
             let span = schema_defs.first().map(|d| d.span).unwrap_or(Span {
                 file: 0,
                 pos: crate::diagnostic::Pos { line: 1, column: 1 },
@@ -377,7 +419,10 @@ impl Validator<'_> {
                 let mut seen = BTreeSet::new();
                 for member in members {
                     if !seen.insert(member) {
-                        self.error(ty.span, format!("union `{}` lists `{member}` twice", ty.name));
+                        self.error(
+                            ty.span,
+                            format!("union `{}` lists `{member}` twice", ty.name),
+                        );
                     }
                     match cx.kind(member) {
                         Some(Kind::Object) => {}
@@ -397,15 +442,25 @@ impl Validator<'_> {
                 for value in values {
                     self.check_name(value.span, &value.name, "enum value");
                     if matches!(value.name.as_str(), "true" | "false" | "null") {
-                        self.error(value.span, format!("`{}` cannot be an enum value", value.name));
+                        self.error(
+                            value.span,
+                            format!("`{}` cannot be an enum value", value.name),
+                        );
                     }
                     if let Some(&first) = seen.get(value.name.as_str()) {
                         let at = self.at(first);
-                        self.error(value.span, format!("enum value `{}.{}` is defined twice; first at {at}", ty.name, value.name));
+                        self.error(
+                            value.span,
+                            format!(
+                                "enum value `{}.{}` is defined twice; first at {at}",
+                                ty.name, value.name
+                            ),
+                        );
                     }
                     seen.entry(&value.name).or_insert(value.span);
                     let what = format!("`{}.{}`", ty.name, value.name);
-                    let deprecation = self.check_directives(cx, &value.directives, "ENUM_VALUE", &what);
+                    let deprecation =
+                        self.check_directives(cx, &value.directives, "ENUM_VALUE", &what);
                     checked.fields.push((deprecation, None));
                 }
             }
@@ -414,7 +469,13 @@ impl Validator<'_> {
                     self.error(ty.span, format!("input object `{}` has no fields", ty.name));
                 }
                 let owner = ty.name.clone();
-                let deprecations = self.check_input_values(cx, &owner, fields, "INPUT_FIELD_DEFINITION", "input field");
+                let deprecations = self.check_input_values(
+                    cx,
+                    &owner,
+                    fields,
+                    "INPUT_FIELD_DEFINITION",
+                    "input field",
+                );
                 checked.fields = deprecations.into_iter().map(|d| (d, None)).collect();
             }
         }
@@ -439,7 +500,10 @@ impl Validator<'_> {
                 let at = self.at(first);
                 self.error(
                     field.span,
-                    format!("field `{}.{}` is defined twice; first at {at}", ty.name, field.name),
+                    format!(
+                        "field `{}.{}` is defined twice; first at {at}",
+                        ty.name, field.name
+                    ),
                 );
             }
             seen.entry(&field.name).or_insert(field.span);
@@ -448,7 +512,12 @@ impl Validator<'_> {
                     let span = type_span(self.sources, field.span, field.ty.base(), true);
                     self.error(
                         span,
-                        format!("unknown type `{}` for field `{}.{}`", field.ty.base(), ty.name, field.name),
+                        format!(
+                            "unknown type `{}` for field `{}.{}`",
+                            field.ty.base(),
+                            ty.name,
+                            field.name
+                        ),
                     );
                 }
                 Some(kind) if !kind.is_output() => {
@@ -487,7 +556,10 @@ impl Validator<'_> {
         ty: &TypeDef,
         field: &Field,
     ) -> Option<String> {
-        let directive = field.directives.iter().find(|d| d.name == ERRORS_DIRECTIVE)?;
+        let directive = field
+            .directives
+            .iter()
+            .find(|d| d.name == ERRORS_DIRECTIVE)?;
         if !cx.roots.contains(ty.name.as_str()) {
             self.error(
                 directive.span,
@@ -500,18 +572,28 @@ impl Validator<'_> {
         }
         let Some((_, Value::String(name))) = directive.args.iter().find(|(n, _)| n == "codes")
         else {
-            self.error(directive.span, "`@errors` needs `codes:` with the name of an enum");
+            self.error(
+                directive.span,
+                "`@errors` needs `codes:` with the name of an enum",
+            );
             return None;
         };
         match cx.get(name).map(|t| &t.kind) {
             Some(TypeKind::Enum(_)) => Some(name.clone()),
             Some(other) => {
-                let message = format!("`@errors(codes: \"{name}\")` must name an enum, and `{name}` is {} {}", article(other.describe()), other.describe());
+                let message = format!(
+                    "`@errors(codes: \"{name}\")` must name an enum, and `{name}` is {} {}",
+                    article(other.describe()),
+                    other.describe()
+                );
                 self.error(directive.span, message);
                 None
             }
             None => {
-                self.error(directive.span, format!("`@errors(codes: \"{name}\")` names no type of this schema"));
+                self.error(
+                    directive.span,
+                    format!("`@errors(codes: \"{name}\")` names no type of this schema"),
+                );
                 None
             }
         }
@@ -521,7 +603,10 @@ impl Validator<'_> {
         let mut seen = BTreeSet::new();
         for interface in &object.interfaces {
             if !seen.insert(interface) {
-                self.error(ty.span, format!("`{}` implements `{interface}` twice", ty.name));
+                self.error(
+                    ty.span,
+                    format!("`{}` implements `{interface}` twice", ty.name),
+                );
                 continue;
             }
             if interface == &ty.name {
@@ -530,8 +615,14 @@ impl Validator<'_> {
             }
             let Some(TypeKind::Interface(expected)) = cx.get(interface).map(|t| &t.kind) else {
                 let message = match cx.kind(interface) {
-                    None => format!("`{}` implements `{interface}`, which is not defined", ty.name),
-                    Some(_) => format!("`{}` implements `{interface}`, which is not an interface", ty.name),
+                    None => format!(
+                        "`{}` implements `{interface}`, which is not defined",
+                        ty.name
+                    ),
+                    Some(_) => format!(
+                        "`{}` implements `{interface}`, which is not an interface",
+                        ty.name
+                    ),
                 };
                 self.error(ty.span, message);
                 continue;
@@ -548,7 +639,10 @@ impl Validator<'_> {
                 let Some(field) = object.fields.iter().find(|f| f.name == wanted.name) else {
                     self.error(
                         ty.span,
-                        format!("`{}` implements `{interface}` but has no field `{}`", ty.name, wanted.name),
+                        format!(
+                            "`{}` implements `{interface}` but has no field `{}`",
+                            ty.name, wanted.name
+                        ),
                     );
                     continue;
                 };
@@ -566,11 +660,17 @@ impl Validator<'_> {
                         Some(found) if found.ty == arg.ty => {}
                         Some(found) => self.error(
                             found.span,
-                            format!("argument `{}.{}({}:)` has type `{}` where `{interface}` has `{}`", ty.name, field.name, arg.name, found.ty, arg.ty),
+                            format!(
+                                "argument `{}.{}({}:)` has type `{}` where `{interface}` has `{}`",
+                                ty.name, field.name, arg.name, found.ty, arg.ty
+                            ),
                         ),
                         None => self.error(
                             field.span,
-                            format!("field `{}.{}` lacks the argument `{}` that `{interface}` declares", ty.name, field.name, arg.name),
+                            format!(
+                                "field `{}.{}` lacks the argument `{}` that `{interface}` declares",
+                                ty.name, field.name, arg.name
+                            ),
                         ),
                     }
                 }
@@ -607,7 +707,10 @@ impl Validator<'_> {
                 let at = self.at(first);
                 self.error(
                     value.span,
-                    format!("{what} `{owner}.{}` is defined twice; first at {at}", value.name),
+                    format!(
+                        "{what} `{owner}.{}` is defined twice; first at {at}",
+                        value.name
+                    ),
                 );
             }
             seen.entry(&value.name).or_insert(value.span);
@@ -617,7 +720,11 @@ impl Validator<'_> {
                     let span = type_span(self.sources, value.span, value.ty.base(), false);
                     self.error(
                         span,
-                        format!("unknown type `{}` for {what} `{owner}.{}`", value.ty.base(), value.name),
+                        format!(
+                            "unknown type `{}` for {what} `{owner}.{}`",
+                            value.ty.base(),
+                            value.name
+                        ),
                     );
                 }
                 Some(kind) if !kind.is_input() => {
@@ -680,7 +787,10 @@ impl Validator<'_> {
                     continue;
                 }
                 (None, None) => {
-                    self.error(directive.span, format!("unknown directive `@{name}` on {what}"));
+                    self.error(
+                        directive.span,
+                        format!("unknown directive `@{name}` on {what}"),
+                    );
                     continue;
                 }
             };
@@ -691,8 +801,11 @@ impl Validator<'_> {
                 );
                 continue;
             }
-            if !seen.insert(name) {
-                self.error(directive.span, format!("directive `@{name}` is used twice on {what}"));
+            if !seen.insert(name) && !cx.repeatable.contains(name) {
+                self.error(
+                    directive.span,
+                    format!("directive `@{name}` is used twice on {what}"),
+                );
             }
             if let Some(def) = defined {
                 self.check_directive_args(cx, directive, def);
@@ -713,7 +826,12 @@ impl Validator<'_> {
         deprecation
     }
 
-    fn check_directive_args(&mut self, cx: &Context<'_>, directive: &DirectiveUse, def: &DirectiveDef) {
+    fn check_directive_args(
+        &mut self,
+        cx: &Context<'_>,
+        directive: &DirectiveUse,
+        def: &DirectiveDef,
+    ) {
         for (name, value) in &directive.args {
             match def.args.iter().find(|a| &a.name == name) {
                 None => self.error(
@@ -724,7 +842,10 @@ impl Validator<'_> {
                     if let Err(problem) = check_value(cx, value, &arg.ty) {
                         self.error(
                             directive.span,
-                            format!("argument `{name}` of `@{}` is not a `{}`: {problem}", directive.name, arg.ty),
+                            format!(
+                                "argument `{name}` of `@{}` is not a `{}`: {problem}",
+                                directive.name, arg.ty
+                            ),
                         );
                     }
                 }
@@ -737,7 +858,10 @@ impl Validator<'_> {
             {
                 self.error(
                     directive.span,
-                    format!("directive `@{}` needs the argument `{}`", directive.name, arg.name),
+                    format!(
+                        "directive `@{}` needs the argument `{}`",
+                        directive.name, arg.name
+                    ),
                 );
             }
         }
@@ -770,7 +894,8 @@ impl Validator<'_> {
                 continue;
             }
             // Depth-first from each input object, looking for a way back.
-            let mut stack: Vec<(&str, Vec<&str>)> = vec![(ty.name.as_str(), vec![ty.name.as_str()])];
+            let mut stack: Vec<(&str, Vec<&str>)> =
+                vec![(ty.name.as_str(), vec![ty.name.as_str()])];
             let mut visited = BTreeSet::new();
             while let Some((name, path)) = stack.pop() {
                 for (next, _) in edges.get(name).into_iter().flatten() {
@@ -796,8 +921,11 @@ impl Validator<'_> {
     fn apply(&mut self, ty: &mut TypeDef, checked: Checked) {
         match &mut ty.kind {
             TypeKind::Object(object) | TypeKind::Interface(object) => {
-                for ((field, (deprecation, errors)), args) in
-                    object.fields.iter_mut().zip(checked.fields).zip(checked.args)
+                for ((field, (deprecation, errors)), args) in object
+                    .fields
+                    .iter_mut()
+                    .zip(checked.fields)
+                    .zip(checked.args)
                 {
                     field.deprecation = deprecation;
                     field.errors = errors.map(|enum_name| ErrorSet {
@@ -913,13 +1041,15 @@ fn is_subtype(cx: &Context<'_>, found: &TypeRef, wanted: &TypeRef) -> bool {
 /// coercion rules); the error says what does not fit.
 fn check_value(cx: &Context<'_>, value: &Value, ty: &TypeRef) -> Result<(), String> {
     match (ty, value) {
-        (_, Value::Variable(name)) => Err(format!("`${name}` is a variable, and a schema can only hold constants")),
+        (_, Value::Variable(name)) => Err(format!(
+            "`${name}` is a variable, and a schema can only hold constants"
+        )),
         (TypeRef::NonNull(_), Value::Null) => Err("null for a non-null type".to_owned()),
         (TypeRef::NonNull(inner), value) => check_value(cx, value, inner),
         (_, Value::Null) => Ok(()),
-        (TypeRef::List(inner), Value::List(items)) => {
-            items.iter().try_for_each(|item| check_value(cx, item, inner))
-        }
+        (TypeRef::List(inner), Value::List(items)) => items
+            .iter()
+            .try_for_each(|item| check_value(cx, item, inner)),
         // A single value where a list is expected is a list of one.
         (TypeRef::List(inner), value) => check_value(cx, value, inner),
         (TypeRef::Named(name), value) => check_named_value(cx, value, name),
@@ -989,7 +1119,7 @@ fn article(word: &str) -> &'static str {
 /// Falls back to the item's own position when the text is not as expected.
 fn type_span(sources: &Sources, item: Span, type_name: &str, has_args: bool) -> Span {
     let text = sources.text(item.file);
-    let Some(start) = offset_of(text, item.pos) else {
+    let Some(start) = crate::diagnostic::offset_of(text, item.pos) else {
         return item;
     };
     let bytes = text.as_bytes();
@@ -1005,7 +1135,7 @@ fn type_span(sources: &Sources, item: Span, type_name: &str, has_args: bool) -> 
                 let block = text[i..].starts_with("\"\"\"");
                 let close = if block { "\"\"\"" } else { "\"" };
                 let from = i + close.len();
-                match find_string_end(&text[from..], close) {
+                match crate::parse::string_end(&text[from..], close) {
                     Some(end) => i = from + end + close.len(),
                     None => return item,
                 }
@@ -1026,7 +1156,7 @@ fn type_span(sources: &Sources, item: Span, type_name: &str, has_args: bool) -> 
                 };
                 return Span {
                     file: item.file,
-                    pos: position_of(text, i + 1 + found),
+                    pos: crate::diagnostic::position_of(text, i + 1 + found),
                 };
             }
             _ => {}
@@ -1034,22 +1164,6 @@ fn type_span(sources: &Sources, item: Span, type_name: &str, has_args: bool) -> 
         i += 1;
     }
     item
-}
-
-fn find_string_end(text: &str, close: &str) -> Option<usize> {
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'\\' {
-            i += 2;
-            continue;
-        }
-        if text[i..].starts_with(close) {
-            return Some(i);
-        }
-        i += 1;
-    }
-    None
 }
 
 /// The first occurrence of `word` as a whole name in `text`.
@@ -1070,25 +1184,83 @@ fn find_word(text: &str, word: &str) -> Option<usize> {
     None
 }
 
-fn offset_of(text: &str, pos: crate::diagnostic::Pos) -> Option<usize> {
-    let mut offset = 0;
-    for (n, line) in text.split_inclusive('\n').enumerate() {
-        if n + 1 == pos.line {
-            let column: usize = line
-                .char_indices()
-                .nth(pos.column.saturating_sub(1))
-                .map(|(i, _)| i)?;
-            return Some(offset + column);
+/// Whether the directive definition at `def` is declared `repeatable`. The
+/// parsed model does not carry the keyword, so this reads the definition's
+/// source: past `directive @name` and its argument list, the next name is
+/// either `repeatable` or `on`.
+fn is_repeatable(sources: &Sources, def: Span) -> bool {
+    let text = sources.text(def.file);
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(def.pos.line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let Some(start) = text[line_start..]
+        .char_indices()
+        .nth(def.pos.column.saturating_sub(1))
+        .map(|(i, _)| line_start + i)
+    else {
+        return false;
+    };
+    let is_name = |b: u8| b == b'_' || b.is_ascii_alphanumeric();
+    let bytes = text.as_bytes();
+    let Some(keyword) = find_word(&text[start..], "directive") else {
+        return false;
+    };
+    let mut i = start + keyword + "directive".len();
+    // `@name`, then the argument list (which may hold strings, comments and
+    // nested parentheses in default values), up to the first name outside
+    // them.
+    let mut depth = 0usize;
+    let mut seen_name = false;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                let close = if text[i..].starts_with("\"\"\"") {
+                    "\"\"\""
+                } else {
+                    "\""
+                };
+                let from = i + close.len();
+                let mut rest = text[from..].char_indices();
+                let mut end = None;
+                while let Some((j, c)) = rest.next() {
+                    if c == '\\' {
+                        rest.next();
+                    } else if text[from + j..].starts_with(close) {
+                        end = Some(from + j + close.len());
+                        break;
+                    }
+                }
+                match end {
+                    Some(end) => i = end,
+                    None => return false,
+                }
+                continue;
+            }
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'(' => depth += 1,
+            b')' => depth = depth.saturating_sub(1),
+            b if is_name(b) && depth == 0 => {
+                let end = (i..bytes.len())
+                    .find(|&j| !is_name(bytes[j]))
+                    .unwrap_or(bytes.len());
+                if seen_name {
+                    return &text[i..end] == "repeatable";
+                }
+                // The directive's own name, after the `@`.
+                seen_name = true;
+                i = end;
+                continue;
+            }
+            _ => {}
         }
-        offset += line.len();
+        i += 1;
     }
-    None
-}
-
-fn position_of(text: &str, offset: usize) -> crate::diagnostic::Pos {
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = text[line_start..offset].chars().count() + 1;
-    crate::diagnostic::Pos { line, column }
+    false
 }

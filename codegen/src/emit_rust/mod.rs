@@ -65,13 +65,19 @@ fn check_supported(schema: &Schema) -> Vec<Diagnostic> {
         match &ty.kind {
             TypeKind::Interface(_) => unsupported(
                 ty.span,
-                format!("interface `{}`: interfaces are not supported by the Rust emitter yet", ty.name),
+                format!(
+                    "interface `{}`: interfaces are not supported by the Rust emitter yet",
+                    ty.name
+                ),
             ),
             TypeKind::Object(object) if !schema.is_root(&ty.name) => {
                 if !object.interfaces.is_empty() {
                     unsupported(
                         ty.span,
-                        format!("`{}` implements an interface: interfaces are not supported by the Rust emitter yet", ty.name),
+                        format!(
+                            "`{}` implements an interface: interfaces are not supported by the Rust emitter yet",
+                            ty.name
+                        ),
                     );
                 }
                 for field in &object.fields {
@@ -107,7 +113,10 @@ fn check_supported(schema: &Schema) -> Vec<Diagnostic> {
             if let Some(root) = members.iter().find(|m| schema.is_root(m)) {
                 unsupported(
                     ty.span,
-                    format!("union `{}` includes the root type `{root}`: root types are generated as resolver objects, not as data", ty.name),
+                    format!(
+                        "union `{}` includes the root type `{root}`: root types are generated as resolver objects, not as data",
+                        ty.name
+                    ),
                 );
             }
         }

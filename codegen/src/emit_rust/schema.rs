@@ -6,14 +6,19 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{Emitter, doc};
-use crate::model::{Operation, Root};
+use crate::model::{Operation, Root, TypeKind};
 use crate::names::ident;
 
 impl Emitter<'_> {
     pub(super) fn schema_module(&self) -> TokenStream {
         let prefix = quote!(super::types::);
-        let objects = self.schema.roots().iter().map(|root| self.root_object(root, &prefix));
-        let root_type = |operation: Operation, empty: TokenStream| match self.schema.root(operation) {
+        let objects = self
+            .schema
+            .roots()
+            .iter()
+            .map(|root| self.root_object(root, &prefix));
+        let root_type = |operation: Operation, empty: TokenStream| match self.schema.root(operation)
+        {
             Some(root) => {
                 let object = ident(&root.object_name);
                 quote!(#object<R>)
@@ -26,15 +31,17 @@ impl Emitter<'_> {
             Operation::Subscription,
             quote!(::async_graphql::EmptySubscription),
         );
-        let root_value = |operation: Operation, empty: TokenStream| match self.schema.root(operation) {
-            Some(root) => {
-                let object = ident(&root.object_name);
-                quote!(#object(::std::sync::Arc::clone(&resolvers)))
-            }
-            None => empty,
-        };
+        let root_value =
+            |operation: Operation, empty: TokenStream| match self.schema.root(operation) {
+                Some(root) => {
+                    let object = ident(&root.object_name);
+                    quote!(#object(::std::sync::Arc::clone(&resolvers)))
+                }
+                None => empty,
+            };
         let query_value = root_value(Operation::Query, quote!(::async_graphql::EmptyMutation));
-        let mutation_value = root_value(Operation::Mutation, quote!(::async_graphql::EmptyMutation));
+        let mutation_value =
+            root_value(Operation::Mutation, quote!(::async_graphql::EmptyMutation));
         let subscription_value = root_value(
             Operation::Subscription,
             quote!(::async_graphql::EmptySubscription),
@@ -43,21 +50,21 @@ impl Emitter<'_> {
             let name = ident(&root.trait_name);
             quote!(super::resolvers::#name)
         });
-        // Error-code enums are not reachable from any field, so they are
-        // registered by hand to appear in introspection and the SDL.
-        let mut error_enums: Vec<&str> = self
+        // async-graphql registers only the types reachable from the roots;
+        // registering every type keeps introspection (and `sdl()`) equal to
+        // the schema, including error-code enums that no field returns.
+        let registrations = self
             .schema
-            .roots()
+            .types()
             .iter()
-            .flat_map(|root| self.root_fields(root))
-            .filter_map(|field| field.errors.as_ref().map(|e| e.enum_name.as_str()))
-            .collect();
-        error_enums.sort_unstable();
-        error_enums.dedup();
-        let registrations = error_enums.iter().map(|name| {
-            let ty = self.named_type(name, &prefix);
-            quote!(.register_output_type::<#ty>())
-        });
+            .filter(|ty| !self.schema.is_root(&ty.name))
+            .map(|ty| {
+                let rust = self.named_type(&ty.name, &prefix);
+                match ty.kind {
+                    TypeKind::InputObject(_) => quote!(.register_input_type::<#rust>()),
+                    _ => quote!(.register_output_type::<#rust>()),
+                }
+            });
         quote! {
             /// The async-graphql wiring: root objects that delegate to the
             /// resolver traits, and the schema builder.
@@ -114,7 +121,7 @@ impl Emitter<'_> {
                 let ty = self.rust_type(&arg.ty, prefix, false);
                 let desc = arg.description.as_deref().map(|d| quote!(, desc = #d));
                 let default = arg.default.as_ref().map(|value| {
-                    let expr = self.default_expr(value, &arg.ty, prefix, false).to_string();
+                    let expr = self.default_with(value, &arg.ty, prefix, false);
                     quote!(, default_with = #expr)
                 });
                 let deprecation = arg

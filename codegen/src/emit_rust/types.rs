@@ -86,7 +86,8 @@ impl Emitter<'_> {
             let docs = doc(field.description.as_deref());
             let graphql_name = &field.name;
             let rust_name = ident(&field.rust_name);
-            let ty_tokens = self.rust_type(&field.ty, &prefix, self.is_boxed(&ty.name, &field.name));
+            let ty_tokens =
+                self.rust_type(&field.ty, &prefix, self.is_boxed(&ty.name, &field.name));
             let deprecation = field
                 .deprecation
                 .as_deref()
@@ -121,7 +122,7 @@ impl Emitter<'_> {
             let boxed = self.is_boxed(&ty.name, &field.name);
             let ty_tokens = self.rust_type(&field.ty, &prefix, boxed);
             let default = field.default.as_ref().map(|value| {
-                let expr = self.default_expr(value, &field.ty, &prefix, boxed).to_string();
+                let expr = self.default_with(value, &field.ty, &prefix, boxed);
                 quote!(, default_with = #expr)
             });
             let deprecation = field
