@@ -73,7 +73,7 @@ pub(crate) fn validate(sources: Sources, parsed: Parsed) -> Result<Schema, Vec<D
         checked.push(v.check_type(&cx, ty));
     }
     v.check_input_cycles(&types);
-    drop(cx);
+    // `cx` borrows `types`, which is changed below; its last use is above.
     for (ty, checked) in types.iter_mut().zip(checked) {
         v.apply(ty, checked);
     }
@@ -382,7 +382,7 @@ impl Validator<'_> {
         let query_named = schema_defs.first().is_some_and(|d| d.query.is_some());
         if !query_named
             && !roots.iter().any(|r| r.operation == Operation::Query)
-            && self.sources.len() > 0
+            && !self.sources.is_empty()
         {
             let span = schema_defs.first().map(|d| d.span).unwrap_or(Span {
                 file: 0,
@@ -740,13 +740,16 @@ impl Validator<'_> {
                 }
                 Some(_) => type_ok = true,
             }
-            if let (true, Some(default)) = (type_ok, &value.default) {
-                if let Err(problem) = check_value(cx, default, &value.ty) {
-                    self.error(
-                        value.span,
-                        format!("default value `{default}` of {what} `{owner}.{}` is not a `{}`: {problem}", value.name, value.ty),
-                    );
-                }
+            if let (true, Some(default)) = (type_ok, &value.default)
+                && let Err(problem) = check_value(cx, default, &value.ty)
+            {
+                self.error(
+                    value.span,
+                    format!(
+                        "default value `{default}` of {what} `{owner}.{}` is not a `{}`: {problem}",
+                        value.name, value.ty
+                    ),
+                );
             }
             let label = format!("`{owner}.{}`", value.name);
             let deprecation = self.check_directives(cx, &value.directives, location, &label);
@@ -986,8 +989,8 @@ fn assign_rust_names(types: &mut [TypeDef]) {
                 let mut fields = Namespace::default();
                 for field in &mut object.fields {
                     field.rust_name = fields.claim(names::field_name(&field.name));
-                    // `ctx` is the resolver's context parameter.
-                    let mut args = Namespace::with_reserved(&["ctx"]);
+                    // `ctx` and `parent` are the resolvers' own parameters.
+                    let mut args = Namespace::with_reserved(&["ctx", "parent"]);
                     for arg in &mut field.args {
                         arg.rust_name = args.claim(names::field_name(&arg.name));
                     }

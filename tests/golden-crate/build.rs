@@ -92,7 +92,15 @@ fn never_impls(file: &syn::File) -> Vec<proc_macro2::TokenStream> {
             let methods = t.items.iter().filter_map(|item| match item {
                 syn::TraitItem::Fn(f) => {
                     let sig = &f.sig;
-                    Some(quote!(#[allow(unused_variables)] #sig { ::std::future::pending() }))
+                    // Root traits return `impl Future`; object traits a
+                    // boxed future, for use as trait objects.
+                    let body = match &sig.output {
+                        syn::ReturnType::Type(_, ty) if matches!(**ty, syn::Type::ImplTrait(_)) => {
+                            quote!(::std::future::pending())
+                        }
+                        _ => quote!(::std::boxed::Box::pin(::std::future::pending())),
+                    };
+                    Some(quote!(#[allow(unused_variables)] #sig { #body }))
                 }
                 _ => None,
             });

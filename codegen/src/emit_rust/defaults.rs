@@ -5,7 +5,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::Emitter;
+use super::{Emitter, tidy_tokens};
 use crate::model::{TypeKind, TypeRef, Value};
 use crate::names::ident;
 
@@ -20,7 +20,7 @@ impl Emitter<'_> {
         boxed: bool,
     ) -> String {
         let expr = self.default_expr(value, ty, prefix, boxed);
-        tidy_expr(expr)
+        tidy_tokens(expr)
     }
 
     pub(super) fn default_expr(
@@ -171,55 +171,5 @@ fn graphql_value(value: &Value) -> TokenStream {
             });
             quote!(::async_graphql::Value::Object(::std::iter::FromIterator::from_iter([ #( #entries ),* ])))
         }
-    }
-}
-
-/// Prints an expression on one line as a person would write it (no spaces
-/// around `::`, none inside parentheses). `TokenStream`'s own `to_string`
-/// spaces every token, and prettyplease formats whole files across lines;
-/// this prints token by token, so literals stay exactly as they are.
-fn tidy_expr(expr: TokenStream) -> String {
-    let mut out = String::new();
-    write_tokens(expr, &mut out);
-    out
-}
-
-fn write_tokens(tokens: TokenStream, out: &mut String) {
-    use proc_macro2::{Delimiter, Spacing, TokenTree};
-    let mut after_word = false;
-    let mut after_joint_colon = false;
-    for token in tokens {
-        let joint_colon = matches!(&token, TokenTree::Punct(p) if p.as_char() == ':' && p.spacing() == Spacing::Joint);
-        match token {
-            TokenTree::Ident(_) | TokenTree::Literal(_) => {
-                if after_word {
-                    out.push(' ');
-                }
-                out.push_str(&token.to_string());
-                after_word = true;
-            }
-            TokenTree::Punct(punct) => {
-                match punct.as_char() {
-                    ',' => out.push_str(", "),
-                    ':' if joint_colon || after_joint_colon => out.push(':'),
-                    ':' => out.push_str(": "),
-                    other => out.push(other),
-                }
-                after_word = false;
-            }
-            TokenTree::Group(group) => {
-                let (open, close) = match group.delimiter() {
-                    Delimiter::Parenthesis => ("(", ")"),
-                    Delimiter::Bracket => ("[", "]"),
-                    Delimiter::Brace => (" { ", " }"),
-                    Delimiter::None => ("", ""),
-                };
-                out.push_str(if after_word { open } else { open.trim_start() });
-                write_tokens(group.stream(), out);
-                out.push_str(close);
-                after_word = false;
-            }
-        }
-        after_joint_colon = joint_colon;
     }
 }

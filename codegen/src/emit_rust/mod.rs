@@ -18,7 +18,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::diagnostic::Diagnostic;
-use crate::model::{Schema, TypeKind, TypeRef};
+use crate::model::{Schema, TypeDef, TypeKind, TypeRef};
 use crate::names::ident;
 
 pub(crate) struct Emitter<'a> {
@@ -27,6 +27,8 @@ pub(crate) struct Emitter<'a> {
     /// `(type, field)` pairs whose field must be boxed, because the field's
     /// type contains the type again without a list in between.
     boxed: BTreeSet<(String, String)>,
+    /// Resolver trait names of non-root objects with argument fields.
+    object_traits: BTreeMap<String, String>,
 }
 
 /// The Rust API of `schema`, or the diagnostics for what the emitter does
@@ -43,6 +45,7 @@ pub(crate) fn emit(
         schema,
         scalars,
         boxed: recursive_fields(schema),
+        object_traits: object_trait_names(schema),
     };
     let types = emitter.types_module();
     let resolvers = emitter.resolvers_module();
@@ -62,45 +65,78 @@ fn check_supported(schema: &Schema) -> Vec<Diagnostic> {
         diagnostics.push(schema.sources.diagnostic(span, message));
     };
     for ty in schema.types() {
-        match &ty.kind {
-            TypeKind::Interface(_) => unsupported(
-                ty.span,
-                format!(
-                    "interface `{}`: interfaces are not supported by the Rust emitter yet",
-                    ty.name
-                ),
-            ),
-            TypeKind::Object(object) if !schema.is_root(&ty.name) => {
-                if !object.interfaces.is_empty() {
-                    unsupported(
-                        ty.span,
-                        format!(
-                            "`{}` implements an interface: interfaces are not supported by the Rust emitter yet",
-                            ty.name
-                        ),
-                    );
-                }
-                for field in &object.fields {
-                    if !field.args.is_empty() {
+        if let TypeKind::Interface(interface) = &ty.kind {
+            if !interface.interfaces.is_empty() {
+                unsupported(
+                    ty.span,
+                    format!(
+                        "interface `{}` implements other interfaces, which the Rust emitter does not support yet",
+                        ty.name
+                    ),
+                );
+            }
+            if implementors(schema, &ty.name).is_empty() {
+                unsupported(
+                    ty.span,
+                    format!(
+                        "interface `{}` has no implementing object type, so it cannot be represented in Rust",
+                        ty.name
+                    ),
+                );
+            }
+        }
+        if let TypeKind::Object(object) = &ty.kind {
+            for interface_name in &object.interfaces {
+                let Some(TypeKind::Interface(interface)) =
+                    schema.get(interface_name).map(|t| &t.kind)
+                else {
+                    continue;
+                };
+                for wanted in &interface.fields {
+                    let Some(field) = object.fields.iter().find(|f| f.name == wanted.name) else {
+                        continue;
+                    };
+                    // async-graphql converts an implementor's value with
+                    // `Into`, which covers `T` for a nullable `T` too.
+                    let fits = field.ty == wanted.ty
+                        || matches!(&field.ty, TypeRef::NonNull(inner) if **inner == wanted.ty);
+                    if !fits {
                         unsupported(
                             field.span,
                             format!(
-                                "field `{}.{}` has arguments: only root operation fields can take arguments in the Rust emitter yet",
-                                ty.name, field.name
+                                "field `{}.{}` narrows `{interface_name}.{}` from `{}` to `{}`: the Rust emitter needs the interface's exact type",
+                                ty.name, field.name, wanted.name, wanted.ty, field.ty
+                            ),
+                        );
+                    }
+                    let same_args = field.args.len() == wanted.args.len()
+                        && field
+                            .args
+                            .iter()
+                            .zip(&wanted.args)
+                            .all(|(a, b)| a.name == b.name && a.ty == b.ty);
+                    if !same_args {
+                        unsupported(
+                            field.span,
+                            format!(
+                                "field `{}.{}` has other arguments than `{interface_name}.{}`: the Rust emitter needs the interface's arguments, in its order",
+                                ty.name, field.name, wanted.name
                             ),
                         );
                     }
                 }
             }
-            _ => {}
         }
         if let TypeKind::Object(object) | TypeKind::Interface(object) = &ty.kind {
             for field in &object.fields {
+                if root_self_field(schema, &ty.name, field) {
+                    continue;
+                }
                 if schema.is_root(field.ty.base()) {
                     unsupported(
                         field.span,
                         format!(
-                            "field `{}.{}` returns the root type `{}`: root types are generated as resolver objects, not as data",
+                            "field `{}.{}` returns the root type `{}`: only a root type's own field, without arguments and non-null, can return it (as Relay's `relay: Query!` does)",
                             ty.name,
                             field.name,
                             field.ty.base()
@@ -120,8 +156,78 @@ fn check_supported(schema: &Schema) -> Vec<Diagnostic> {
                 );
             }
         }
+        if schema.is_root(&ty.name) {
+            if let TypeKind::Object(object) = &ty.kind {
+                if let Some(interface) = object.interfaces.first() {
+                    unsupported(
+                        ty.span,
+                        format!(
+                            "root type `{}` implements `{interface}`: root types cannot implement interfaces in the Rust emitter yet",
+                            ty.name
+                        ),
+                    );
+                }
+            }
+        }
     }
     diagnostics
+}
+
+/// A field of a root type, without arguments, that returns its own root
+/// type (Relay's `relay: Query!`): a root is a singleton, so the generated
+/// root object answers with itself, and no resolver method is needed.
+fn root_self_field(schema: &Schema, root: &str, field: &crate::model::Field) -> bool {
+    schema.is_root(root)
+        && field.args.is_empty()
+        && field.errors.is_none()
+        && matches!(&field.ty, TypeRef::NonNull(inner) if matches!(&**inner, TypeRef::Named(name) if name == root))
+}
+
+/// The object types that implement `interface`, in source order.
+fn implementors<'s>(schema: &'s Schema, interface: &str) -> Vec<&'s TypeDef> {
+    schema
+        .types()
+        .iter()
+        .filter(|ty| match &ty.kind {
+            TypeKind::Object(object) => {
+                !schema.is_root(&ty.name) && object.interfaces.iter().any(|i| i == interface)
+            }
+            _ => false,
+        })
+        .collect()
+}
+
+/// The names of the resolver traits for non-root objects with argument
+/// fields, keyed by type, claimed after the names `validate` gave the root
+/// traits, root objects and error enums, which share their modules.
+fn object_trait_names(schema: &Schema) -> BTreeMap<String, String> {
+    let mut namespace = crate::names::Namespace::default();
+    namespace.claim("ApiSchema".to_owned());
+    for root in schema.roots() {
+        namespace.claim(root.trait_name.clone());
+        namespace.claim(root.object_name.clone());
+    }
+    for ty in schema.types() {
+        if let TypeKind::Object(object) = &ty.kind {
+            for field in &object.fields {
+                if let Some(errors) = &field.errors {
+                    namespace.claim(errors.rust_name.clone());
+                }
+            }
+        }
+    }
+    schema
+        .types()
+        .iter()
+        .filter(|ty| !schema.is_root(&ty.name))
+        .filter_map(|ty| match &ty.kind {
+            TypeKind::Object(object) if object.fields.iter().any(|f| !f.args.is_empty()) => {
+                let name = namespace.claim(format!("{}Resolvers", ty.rust_name));
+                Some((ty.name.clone(), name))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// Finds the struct fields that need a `Box`: a field whose type holds its
@@ -134,7 +240,8 @@ fn recursive_fields(schema: &Schema) -> BTreeSet<(String, String)> {
         let entry = edges.entry(ty.name.as_str()).or_default();
         match &ty.kind {
             TypeKind::Object(o) if !schema.is_root(&ty.name) => {
-                for f in &o.fields {
+                // Argument fields are resolved, not stored.
+                for f in o.fields.iter().filter(|f| f.args.is_empty()) {
                     if let Some(held) = held_by_value(&f.ty) {
                         entry.push((Some(f.name.as_str()), held));
                     }
@@ -149,6 +256,13 @@ fn recursive_fields(schema: &Schema) -> BTreeSet<(String, String)> {
             }
             TypeKind::Union(members) => {
                 entry.extend(members.iter().map(|m| (None, m.as_str())));
+            }
+            TypeKind::Interface(_) => {
+                entry.extend(
+                    implementors(schema, &ty.name)
+                        .iter()
+                        .map(|t| (None, t.name.as_str())),
+                );
             }
             _ => {}
         }
@@ -284,5 +398,55 @@ fn rust_deprecated(reason: Option<&str>) -> TokenStream {
     match reason {
         Some(reason) => quote!(#[deprecated(note = #reason)]),
         None => TokenStream::new(),
+    }
+}
+
+/// Prints an expression or a type on one line as a person would write it (no spaces
+/// around `::`, none inside parentheses). `TokenStream`'s own `to_string`
+/// spaces every token, and prettyplease formats whole files across lines;
+/// this prints token by token, so literals stay exactly as they are.
+pub(super) fn tidy_tokens(expr: TokenStream) -> String {
+    let mut out = String::new();
+    write_tokens(expr, &mut out);
+    out
+}
+
+fn write_tokens(tokens: TokenStream, out: &mut String) {
+    use proc_macro2::{Delimiter, Spacing, TokenTree};
+    let mut after_word = false;
+    let mut after_joint_colon = false;
+    for token in tokens {
+        let joint_colon = matches!(&token, TokenTree::Punct(p) if p.as_char() == ':' && p.spacing() == Spacing::Joint);
+        match token {
+            TokenTree::Ident(_) | TokenTree::Literal(_) => {
+                if after_word {
+                    out.push(' ');
+                }
+                out.push_str(&token.to_string());
+                after_word = true;
+            }
+            TokenTree::Punct(punct) => {
+                match punct.as_char() {
+                    ',' => out.push_str(", "),
+                    ':' if joint_colon || after_joint_colon => out.push(':'),
+                    ':' => out.push_str(": "),
+                    other => out.push(other),
+                }
+                after_word = false;
+            }
+            TokenTree::Group(group) => {
+                let (open, close) = match group.delimiter() {
+                    Delimiter::Parenthesis => ("(", ")"),
+                    Delimiter::Bracket => ("[", "]"),
+                    Delimiter::Brace => (" { ", " }"),
+                    Delimiter::None => ("", ""),
+                };
+                out.push_str(if after_word { open } else { open.trim_start() });
+                write_tokens(group.stream(), out);
+                out.push_str(close);
+                after_word = false;
+            }
+        }
+        after_joint_colon = joint_colon;
     }
 }

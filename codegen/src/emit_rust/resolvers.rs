@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{Emitter, doc, rust_deprecated};
-use crate::model::{Field, Operation, Root, TypeKind};
+use crate::model::{Field, Operation, Root, TypeDef, TypeKind};
 use crate::names::ident;
 
 impl Emitter<'_> {
@@ -19,6 +19,13 @@ impl Emitter<'_> {
                 items.push(self.error_enum(field));
             }
             items.push(self.resolver_trait(root, fields, &prefix));
+        }
+        for ty in self.schema.types() {
+            if let (Some(trait_name), TypeKind::Object(object)) =
+                (self.object_traits.get(&ty.name), &ty.kind)
+            {
+                items.push(self.object_resolver_trait(ty, trait_name, &object.fields, &prefix));
+            }
         }
         quote! {
             /// What the server implements: one trait per root operation
@@ -122,7 +129,59 @@ impl Emitter<'_> {
             root.type_name,
             root.operation.keyword()
         );
-        let methods = fields.iter().map(|field| {
+        let methods = fields
+            .iter()
+            .filter(|f| !super::root_self_field(self.schema, &root.type_name, f))
+            .map(|field| {
+                let docs = doc(field.description.as_deref());
+                let deprecated = rust_deprecated(field.deprecation.as_deref());
+                let method = ident(&field.rust_name);
+                let params = field.args.iter().map(|arg| {
+                    let arg_name = ident(&arg.rust_name);
+                    let ty = self.rust_type(&arg.ty, prefix, false);
+                    quote!(#arg_name: #ty)
+                });
+                let output = self.resolver_output(root.operation, field, prefix);
+                quote! {
+                    #docs
+                    #deprecated
+                    fn #method(
+                        &self,
+                        ctx: &::async_graphql::Context<'_>,
+                        #( #params ),*
+                    ) -> impl ::std::future::Future<Output = #output> + ::std::marker::Send;
+                }
+            });
+        let many_args = fields.iter().any(|f| f.args.len() > 6).then(|| {
+            quote!(#[allow(clippy::too_many_arguments, reason = "one parameter per GraphQL argument")])
+        });
+        quote! {
+            #[doc = #summary]
+            #many_args
+            pub trait #name: ::std::marker::Send + ::std::marker::Sync + 'static {
+                #( #methods )*
+            }
+        }
+    }
+
+    /// The resolvers of a non-root object's fields that take arguments.
+    /// The generated `ComplexObject` finds them as `Arc<dyn Trait>` in the
+    /// schema's data, so the methods return boxed futures (a trait with
+    /// `impl Future` returns cannot be a trait object).
+    fn object_resolver_trait(
+        &self,
+        ty: &TypeDef,
+        trait_name: &str,
+        fields: &[Field],
+        prefix: &TokenStream,
+    ) -> TokenStream {
+        let name = ident(trait_name);
+        let parent = ident(&ty.rust_name);
+        let summary = format!(
+            " The resolvers of the `{}` fields that take arguments: one method per field, given the object as `parent`.",
+            ty.name
+        );
+        let methods = fields.iter().filter(|f| !f.args.is_empty()).map(|field| {
             let docs = doc(field.description.as_deref());
             let deprecated = rust_deprecated(field.deprecation.as_deref());
             let method = ident(&field.rust_name);
@@ -131,18 +190,19 @@ impl Emitter<'_> {
                 let ty = self.rust_type(&arg.ty, prefix, false);
                 quote!(#arg_name: #ty)
             });
-            let output = self.resolver_output(root.operation, field, prefix);
+            let value = self.rust_type(&field.ty, prefix, false);
             quote! {
                 #docs
                 #deprecated
-                fn #method(
-                    &self,
-                    ctx: &::async_graphql::Context<'_>,
+                fn #method<'a>(
+                    &'a self,
+                    ctx: &'a ::async_graphql::Context<'_>,
+                    parent: &'a super::types::#parent,
                     #( #params ),*
-                ) -> impl ::std::future::Future<Output = #output> + ::std::marker::Send;
+                ) -> ::async_graphql::futures_util::future::BoxFuture<'a, #value>;
             }
         });
-        let many_args = fields.iter().any(|f| f.args.len() > 6).then(|| {
+        let many_args = fields.iter().any(|f| f.args.len() > 5).then(|| {
             quote!(#[allow(clippy::too_many_arguments, reason = "one parameter per GraphQL argument")])
         });
         quote! {

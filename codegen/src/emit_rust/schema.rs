@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{Emitter, doc};
-use crate::model::{Operation, Root, TypeKind};
+use crate::model::{Field, InputValue, Operation, Root, TypeDef, TypeKind};
 use crate::names::ident;
 
 impl Emitter<'_> {
@@ -17,6 +17,15 @@ impl Emitter<'_> {
             .roots()
             .iter()
             .map(|root| self.root_object(root, &prefix));
+        let complex_objects = self.schema.types().iter().filter_map(|ty| {
+            let trait_name = self.object_traits.get(&ty.name)?;
+            match &ty.kind {
+                TypeKind::Object(object) => {
+                    Some(self.complex_object(ty, trait_name, &object.fields, &prefix))
+                }
+                _ => None,
+            }
+        });
         let root_type = |operation: Operation, empty: TokenStream| match self.schema.root(operation)
         {
             Some(root) => {
@@ -46,9 +55,21 @@ impl Emitter<'_> {
             Operation::Subscription,
             quote!(::async_graphql::EmptySubscription),
         );
-        let bounds = self.schema.roots().iter().map(|root| {
-            let name = ident(&root.trait_name);
-            quote!(super::resolvers::#name)
+        let bounds = self
+            .schema
+            .roots()
+            .iter()
+            .map(|root| &root.trait_name)
+            .chain(self.object_traits.values())
+            .map(|name| {
+                let name = ident(name);
+                quote!(super::resolvers::#name)
+            });
+        // Resolved fields of non-root objects find their implementation in
+        // the schema's data, as a trait object of the same value.
+        let object_data = self.object_traits.values().map(|name| {
+            let name = ident(name);
+            quote!(.data(::std::sync::Arc::clone(&resolvers) as ::std::sync::Arc<dyn super::resolvers::#name>))
         });
         // async-graphql registers only the types reachable from the roots;
         // registering every type keeps introspection (and `sdl()`) equal to
@@ -72,6 +93,8 @@ impl Emitter<'_> {
             pub mod schema {
                 #( #objects )*
 
+                #( #complex_objects )*
+
                 /// The executable schema, served by an implementation `R` of
                 /// every resolver trait.
                 pub type ApiSchema<R> = ::async_graphql::Schema<#query, #mutation, #subscription>;
@@ -84,8 +107,74 @@ impl Emitter<'_> {
                 {
                     let resolvers = ::std::sync::Arc::new(resolvers);
                     ::async_graphql::Schema::build(#query_value, #mutation_value, #subscription_value)
+                        #( #object_data )*
                         #( #registrations )*
                 }
+            }
+        }
+    }
+
+    /// Resolver parameters for GraphQL arguments, with their names,
+    /// descriptions, defaults and deprecations for async-graphql.
+    fn argument_params(&self, args: &[InputValue], prefix: &TokenStream) -> Vec<TokenStream> {
+        args.iter()
+            .map(|arg| {
+                let arg_graphql = &arg.name;
+                let arg_name = ident(&arg.rust_name);
+                let ty = self.rust_type(&arg.ty, prefix, false);
+                let desc = arg.description.as_deref().map(|d| quote!(, desc = #d));
+                let default = arg.default.as_ref().map(|value| {
+                    let expr = self.default_with(value, &arg.ty, prefix, false);
+                    quote!(, default_with = #expr)
+                });
+                let deprecation = arg
+                    .deprecation
+                    .as_deref()
+                    .map(|reason| quote!(, deprecation = #reason));
+                quote!(#[graphql(name = #arg_graphql #desc #default #deprecation)] #arg_name: #ty)
+            })
+            .collect()
+    }
+
+    /// The argument fields of a non-root object, delegating to the type's
+    /// resolver trait, which `build_schema` put in the schema's data.
+    fn complex_object(
+        &self,
+        ty: &TypeDef,
+        trait_name: &str,
+        fields: &[Field],
+        prefix: &TokenStream,
+    ) -> TokenStream {
+        let rust = ident(&ty.rust_name);
+        let resolver_trait = ident(trait_name);
+        let methods = fields.iter().filter(|f| !f.args.is_empty()).map(|field| {
+            let docs = doc(field.description.as_deref());
+            let graphql_name = &field.name;
+            let method = ident(&field.rust_name);
+            let deprecation = field
+                .deprecation
+                .as_deref()
+                .map(|reason| quote!(, deprecation = #reason));
+            let params = self.argument_params(&field.args, prefix);
+            let args = field.args.iter().map(|arg| ident(&arg.rust_name));
+            let value = self.rust_type(&field.ty, prefix, false);
+            quote! {
+                #docs
+                #[graphql(name = #graphql_name #deprecation)]
+                pub async fn #method(
+                    &self,
+                    ctx: &::async_graphql::Context<'_>,
+                    #( #params ),*
+                ) -> ::async_graphql::Result<#value> {
+                    let resolvers = ctx.data::<::std::sync::Arc<dyn super::resolvers::#resolver_trait>>()?;
+                    ::std::result::Result::Ok(resolvers.#method(ctx, self, #( #args ),*).await)
+                }
+            }
+        });
+        quote! {
+            #[::async_graphql::ComplexObject]
+            impl super::types::#rust {
+                #( #methods )*
             }
         }
     }
@@ -115,21 +204,7 @@ impl Emitter<'_> {
                 .deprecation
                 .as_deref()
                 .map(|reason| quote!(, deprecation = #reason));
-            let params = field.args.iter().map(|arg| {
-                let arg_graphql = &arg.name;
-                let arg_name = ident(&arg.rust_name);
-                let ty = self.rust_type(&arg.ty, prefix, false);
-                let desc = arg.description.as_deref().map(|d| quote!(, desc = #d));
-                let default = arg.default.as_ref().map(|value| {
-                    let expr = self.default_with(value, &arg.ty, prefix, false);
-                    quote!(, default_with = #expr)
-                });
-                let deprecation = arg
-                    .deprecation
-                    .as_deref()
-                    .map(|reason| quote!(, deprecation = #reason));
-                quote!(#[graphql(name = #arg_graphql #desc #default #deprecation)] #arg_name: #ty)
-            });
+            let params = self.argument_params(&field.args, prefix);
             let args = field.args.iter().map(|arg| ident(&arg.rust_name));
             let value = self.rust_type(&field.ty, prefix, false);
             let value = match root.operation {
@@ -138,6 +213,16 @@ impl Emitter<'_> {
                 }
                 Operation::Query | Operation::Mutation => value,
             };
+            if super::root_self_field(self.schema, &root.type_name, field) {
+                // A root is a singleton: the field answers with that root.
+                return quote! {
+                    #docs
+                    #[graphql(name = #graphql_name #deprecation)]
+                    async fn #method(&self) -> #object<R> {
+                        #object(::std::sync::Arc::clone(&self.0))
+                    }
+                };
+            }
             let call = quote!(super::resolvers::#resolver_trait::#method(&*self.0, ctx, #( #args ),*).await);
             let (output, body) = if field.errors.is_some() {
                 (

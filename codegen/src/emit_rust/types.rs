@@ -5,8 +5,8 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{Emitter, doc, rust_deprecated};
-use crate::model::{EnumValue, Field, InputValue, TypeDef, TypeKind};
+use super::{Emitter, doc, rust_deprecated, tidy_tokens};
+use crate::model::{EnumValue, Field, InputValue, ObjectType, TypeDef, TypeKind};
 use crate::names::ident;
 
 impl Emitter<'_> {
@@ -30,12 +30,11 @@ impl Emitter<'_> {
     fn type_item(&self, ty: &TypeDef) -> TokenStream {
         match &ty.kind {
             TypeKind::Scalar => self.scalar(ty),
-            TypeKind::Object(object) => self.object(ty, &object.fields),
+            TypeKind::Object(object) => self.object(ty, object),
             TypeKind::InputObject(fields) => self.input_object(ty, fields),
             TypeKind::Enum(values) => enumeration(ty, values),
             TypeKind::Union(members) => self.union(ty, members),
-            // `emit` refuses interfaces before it gets here.
-            TypeKind::Interface(_) => TokenStream::new(),
+            TypeKind::Interface(interface) => self.interface(ty, &interface.fields),
         }
     }
 
@@ -77,35 +76,101 @@ impl Emitter<'_> {
         }
     }
 
-    fn object(&self, ty: &TypeDef, fields: &[Field]) -> TokenStream {
+    /// A struct of the object's plain fields; fields with arguments are
+    /// resolved through the type's resolver trait (see `schema.rs`).
+    fn object(&self, ty: &TypeDef, object: &ObjectType) -> TokenStream {
         let name = &ty.name;
         let rust = ident(&ty.rust_name);
         let docs = doc(ty.description.as_deref());
         let prefix = TokenStream::new();
-        let fields = fields.iter().map(|field| {
-            let docs = doc(field.description.as_deref());
-            let graphql_name = &field.name;
-            let rust_name = ident(&field.rust_name);
-            let ty_tokens =
-                self.rust_type(&field.ty, &prefix, self.is_boxed(&ty.name, &field.name));
+        let complex = object
+            .fields
+            .iter()
+            .any(|f| !f.args.is_empty())
+            .then(|| quote!(, complex));
+        // An interface calls each implementor's field getter and needs the
+        // value itself, not a reference.
+        let owned = (!object.interfaces.is_empty()).then(|| quote!(, owned));
+        let fields = object
+            .fields
+            .iter()
+            .filter(|f| f.args.is_empty())
+            .map(|field| {
+                let docs = doc(field.description.as_deref());
+                let graphql_name = &field.name;
+                let rust_name = ident(&field.rust_name);
+                let ty_tokens =
+                    self.rust_type(&field.ty, &prefix, self.is_boxed(&ty.name, &field.name));
+                let deprecation = field
+                    .deprecation
+                    .as_deref()
+                    .map(|reason| quote!(, deprecation = #reason));
+                let deprecated = rust_deprecated(field.deprecation.as_deref());
+                quote! {
+                    #docs
+                    #deprecated
+                    #[graphql(name = #graphql_name #deprecation #owned)]
+                    pub #rust_name: #ty_tokens,
+                }
+            });
+        quote! {
+            #docs
+            #[derive(::async_graphql::SimpleObject, ::std::clone::Clone, ::std::fmt::Debug)]
+            #[graphql(name = #name #complex)]
+            pub struct #rust {
+                #( #fields )*
+            }
+        }
+    }
+
+    /// An enum over the implementing objects; each field is declared with
+    /// its arguments and resolved by the implementor's method of the same
+    /// name (a field getter, or a resolved field).
+    fn interface(&self, ty: &TypeDef, fields: &[Field]) -> TokenStream {
+        let name = &ty.name;
+        let rust = ident(&ty.rust_name);
+        let docs = doc(ty.description.as_deref());
+        let prefix = TokenStream::new();
+        let declarations = fields.iter().map(|field| {
+            let field_name = &field.name;
+            let method = ident(&field.rust_name).to_string();
+            let method = method.trim_start_matches("r#").to_owned();
+            let field_ty = tidy_tokens(self.rust_type(&field.ty, &prefix, false));
+            let desc = field.description.as_deref().map(|d| quote!(, desc = #d));
             let deprecation = field
                 .deprecation
                 .as_deref()
                 .map(|reason| quote!(, deprecation = #reason));
-            let deprecated = rust_deprecated(field.deprecation.as_deref());
+            let args = field.args.iter().map(|arg| {
+                let arg_name = &arg.name;
+                let arg_ty = tidy_tokens(self.rust_type(&arg.ty, &prefix, false));
+                let desc = arg.description.as_deref().map(|d| quote!(, desc = #d));
+                let default = arg.default.as_ref().map(|value| {
+                    let expr = self.default_with(value, &arg.ty, &prefix, false);
+                    quote!(, default_with = #expr)
+                });
+                let deprecation = arg
+                    .deprecation
+                    .as_deref()
+                    .map(|reason| quote!(, deprecation = #reason));
+                quote!(, arg(name = #arg_name, ty = #arg_ty #desc #default #deprecation))
+            });
             quote! {
-                #docs
-                #deprecated
-                #[graphql(name = #graphql_name #deprecation)]
-                pub #rust_name: #ty_tokens,
+                field(name = #field_name, method = #method, ty = #field_ty #desc #deprecation #( #args )*)
             }
         });
+        let variants = super::implementors(self.schema, &ty.name)
+            .into_iter()
+            .map(|object| {
+                let variant = ident(&object.rust_name);
+                quote!(#variant(#variant),)
+            });
         quote! {
             #docs
-            #[derive(::async_graphql::SimpleObject, ::std::clone::Clone, ::std::fmt::Debug)]
-            #[graphql(name = #name)]
-            pub struct #rust {
-                #( #fields )*
+            #[derive(::async_graphql::Interface, ::std::clone::Clone, ::std::fmt::Debug)]
+            #[graphql(name = #name, #( #declarations ),*)]
+            pub enum #rust {
+                #( #variants )*
             }
         }
     }

@@ -127,6 +127,11 @@ enum TypeSummary {
     },
     Object {
         description: Option<String>,
+        interfaces: BTreeSet<String>,
+        fields: BTreeMap<String, FieldSummary>,
+    },
+    Interface {
+        description: Option<String>,
         fields: BTreeMap<String, FieldSummary>,
     },
     Union {
@@ -141,7 +146,6 @@ enum TypeSummary {
         description: Option<String>,
         fields: BTreeMap<String, InputSummary>,
     },
-    Interface,
 }
 
 #[derive(Debug, PartialEq)]
@@ -175,13 +179,21 @@ fn summarize(schema: &Schema) -> Summary {
                 TypeKind::Scalar => TypeSummary::Scalar { description },
                 TypeKind::Object(object) => TypeSummary::Object {
                     description,
+                    interfaces: object.interfaces.iter().cloned().collect(),
                     fields: object
                         .fields
                         .iter()
                         .map(|f| (f.name.clone(), field(schema, f)))
                         .collect(),
                 },
-                TypeKind::Interface(_) => TypeSummary::Interface,
+                TypeKind::Interface(interface) => TypeSummary::Interface {
+                    description,
+                    fields: interface
+                        .fields
+                        .iter()
+                        .map(|f| (f.name.clone(), field(schema, f)))
+                        .collect(),
+                },
                 TypeKind::Union(members) => TypeSummary::Union {
                     description,
                     members: members.iter().cloned().collect(),

@@ -56,6 +56,11 @@ pub mod schema {
         ) -> ::std::string::String {
             super::resolvers::RootQueryResolvers::hello(&*self.0, ctx, name).await
         }
+        /// Relay's pattern: the root again, for clients that need a query object in a payload.
+        #[graphql(name = "relay")]
+        async fn relay(&self) -> RootQueryRoot<R> {
+            RootQueryRoot(::std::sync::Arc::clone(&self.0))
+        }
     }
     /// The `RootMutation` root object: resolves each field through [`super::resolvers::RootMutationResolvers`].
     pub struct RootMutationRoot<R>(::std::sync::Arc<R>);
