@@ -8,7 +8,7 @@ use async_graphql::http::GraphiQLSource;
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::Html;
 use axum::routing::get;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -46,6 +46,7 @@ pub fn router(state: AppState) -> Router {
     // 408s that the inner layers answer.
     Router::new()
         .route("/graphql", get(graphql_ide).post(graphql_execute))
+        .route("/schema.graphql", get(schema_sdl))
         .route("/healthz", get(healthz))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(
@@ -65,6 +66,18 @@ async fn graphql_execute(
 
 async fn graphql_ide() -> Html<String> {
     Html(GraphiQLSource::build().endpoint("/graphql").finish())
+}
+
+/// The schema as SDL, with every description. Unlike introspection, which
+/// async-graphql limits to the types reachable from the root types, it also
+/// lists the error-code enums that the operations declare.
+async fn schema_sdl(
+    State(state): State<AppState>,
+) -> ([(header::HeaderName, &'static str); 1], String) {
+    (
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        state.schema.sdl(),
+    )
 }
 
 async fn healthz() -> &'static str {

@@ -320,30 +320,50 @@ async fn one_mebibyte_body_is_refused_with_413() {
 }
 
 #[tokio::test]
-async fn introspection_documents_the_create_passkey_error_codes() {
+async fn the_published_schema_documents_the_create_passkey_error_codes() {
     let server = Server::start(&[]);
 
-    let (status, body) = server
-        .graphql(
-            r#"{ __type(name: "CreatePasskeyErrorCode") { enumValues { name description } } }"#,
-        )
-        .await;
+    let response = reqwest::get(server.url("/schema.graphql"))
+        .await
+        .expect("the server answers");
+    assert_eq!(response.status(), 200);
+    let sdl = response.text().await.expect("a text body");
 
-    assert_eq!(status, 200, "{body}");
-    let values = body["data"]["__type"]["enumValues"]
-        .as_array()
-        .unwrap_or_else(|| panic!("the enum is introspectable: {body}"));
+    // The published SDL is a valid schema with the error-code enum and a
+    // description for each code.
+    let schema = sdl_codegen::validate_str("schema.graphql", &sdl)
+        .unwrap_or_else(|diagnostics| panic!("{diagnostics}\n{sdl}"));
+    let Some(sdl_codegen::model::TypeKind::Enum(values)) =
+        schema.get("CreatePasskeyErrorCode").map(|t| &t.kind)
+    else {
+        panic!("CreatePasskeyErrorCode is not an enum of:\n{sdl}");
+    };
     for code in ["UNKNOWN_HOSTNAME", "CHALLENGE_NOT_FOUND"] {
         let value = values
             .iter()
-            .find(|value| value["name"] == code)
-            .unwrap_or_else(|| panic!("{code} is listed: {body}"));
-        let description = value["description"].as_str().unwrap_or_default();
+            .find(|value| value.name == code)
+            .unwrap_or_else(|| panic!("{code} is listed:\n{sdl}"));
         assert!(
-            !description.trim().is_empty(),
-            "{code} has a description: {body}"
+            value
+                .description
+                .as_deref()
+                .is_some_and(|d| !d.trim().is_empty()),
+            "{code} has a description:\n{sdl}"
         );
     }
+    // Introspection documents the operation itself.
+    let (_, body) = server
+        .graphql(r#"{ __schema { mutationType { fields { name description args { name description } } } } }"#)
+        .await;
+    let field = &body["data"]["__schema"]["mutationType"]["fields"][0];
+    assert_eq!(field["name"], "create_passkey", "{body}");
+    assert!(
+        field["description"]
+            .as_str()
+            .is_some_and(|d| d.starts_with("Registers a passkey")),
+        "{body}"
+    );
+    assert_eq!(field["args"][0]["name"], "dto", "{body}");
 }
 
 #[tokio::test]
