@@ -280,7 +280,7 @@ fn recursive_fields(schema: &Schema) -> BTreeSet<(String, String)> {
         }
         false
     };
-    let mut boxed = BTreeSet::new();
+    let mut boxed: BTreeSet<(String, String)> = BTreeSet::new();
     for (owner, held) in &edges {
         for (field, contained) in held {
             // A union's variants stay unboxed: the cycle is broken at the
@@ -292,7 +292,38 @@ fn recursive_fields(schema: &Schema) -> BTreeSet<(String, String)> {
             }
         }
     }
+    box_interface_fields_alike(schema, &mut boxed);
     boxed
+}
+
+/// An interface reads its field from each implementor and converts it with
+/// `Into`: `T` converts into `Box<T>`, but `Option<T>` does not convert into
+/// `Option<Box<T>>`. So when one implementor boxes an interface field, the
+/// interface and every implementor box it too.
+fn box_interface_fields_alike(schema: &Schema, boxed: &mut BTreeSet<(String, String)>) {
+    loop {
+        let mut added = false;
+        for ty in schema.types() {
+            let TypeKind::Interface(interface) = &ty.kind else {
+                continue;
+            };
+            let members = implementors(schema, &ty.name);
+            for field in &interface.fields {
+                let any = members
+                    .iter()
+                    .any(|m| boxed.contains(&(m.name.clone(), field.name.clone())));
+                if !any {
+                    continue;
+                }
+                for owner in members.iter().map(|m| &m.name).chain([&ty.name]) {
+                    added |= boxed.insert((owner.clone(), field.name.clone()));
+                }
+            }
+        }
+        if !added {
+            return;
+        }
+    }
 }
 
 /// The named type a field holds by value (not through a list).

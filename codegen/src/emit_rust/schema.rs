@@ -171,6 +171,19 @@ impl Emitter<'_> {
                 }
             }
         });
+        // A type without stored fields is a plain struct (see `types.rs`):
+        // its impl is the whole object, and carries its name and description.
+        if fields.iter().all(|f| !f.args.is_empty()) {
+            let name = &ty.name;
+            let docs = doc(ty.description.as_deref());
+            return quote! {
+                #docs
+                #[::async_graphql::Object(name = #name)]
+                impl super::types::#rust {
+                    #( #methods )*
+                }
+            };
+        }
         quote! {
             #[::async_graphql::ComplexObject]
             impl super::types::#rust {

@@ -91,6 +91,16 @@ impl Emitter<'_> {
         // An interface calls each implementor's field getter and needs the
         // value itself, not a reference.
         let owned = (!object.interfaces.is_empty()).then(|| quote!(, owned));
+        if object.fields.iter().all(|f| !f.args.is_empty()) {
+            // Every field is resolved: async-graphql's `SimpleObject` needs a
+            // stored field, so the type is a plain struct and `schema.rs`
+            // gives it an `#[Object]` impl instead of a `ComplexObject`.
+            return quote! {
+                #docs
+                #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::default::Default)]
+                pub struct #rust {}
+            };
+        }
         let fields = object
             .fields
             .iter()
@@ -135,7 +145,8 @@ impl Emitter<'_> {
             let field_name = &field.name;
             let method = ident(&field.rust_name).to_string();
             let method = method.trim_start_matches("r#").to_owned();
-            let field_ty = tidy_tokens(self.rust_type(&field.ty, &prefix, false));
+            let boxed = self.is_boxed(&ty.name, &field.name);
+            let field_ty = tidy_tokens(self.rust_type(&field.ty, &prefix, boxed));
             let desc = field.description.as_deref().map(|d| quote!(, desc = #d));
             let deprecation = field
                 .deprecation

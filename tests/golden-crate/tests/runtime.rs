@@ -44,6 +44,32 @@ impl graph::resolvers::QueryResolvers for Graph {
     async fn nodes(&self, _: &Context<'_>) -> Vec<graph::types::Node> {
         vec![graph::types::Node::User(user("u2"))]
     }
+
+    async fn search(&self, _: &Context<'_>) -> graph::types::Search {
+        graph::types::Search {}
+    }
+
+    async fn named(&self, _: &Context<'_>) -> Option<graph::types::Named> {
+        let team = graph::types::Team {
+            next: None,
+            sibling: None,
+        };
+        Some(graph::types::Named::Club(graph::types::Club {
+            next: Some(Box::new(graph::types::Named::Team(team.clone()))),
+            sibling: Some(Box::new(team)),
+        }))
+    }
+}
+
+impl graph::resolvers::SearchResolvers for Graph {
+    fn users<'a>(
+        &'a self,
+        _: &'a Context<'_>,
+        _: &'a graph::types::Search,
+        name: String,
+    ) -> BoxFuture<'a, Vec<graph::types::User>> {
+        Box::pin(async move { vec![user(&name)] })
+    }
 }
 
 impl graph::resolvers::UserResolvers for Graph {
@@ -123,6 +149,8 @@ async fn interfaces_and_argument_fields_resolve_through_the_traits() {
             post: node(id: "p1") { __typename label ... on Post { title } }
             nodes { id }
             user { posts(parent: "p9") { id } self_node { id } friends { id } }
+            search { users(name: "ann") { id } }
+            named { __typename next { __typename } ... on Club { sibling { __typename } } }
         }"#,
     )
     .await;
@@ -142,7 +170,9 @@ async fn interfaces_and_argument_fields_resolve_through_the_traits() {
                 "posts": [{"id": "p9"}],
                 "self_node": {"id": "u2"},
                 "friends": (0..10).map(|i| json!({"id": format!("u1-{i}-start")})).collect::<Vec<_>>()
-            }
+            },
+            "search": {"users": [{"id": "ann"}]},
+            "named": {"__typename": "Club", "next": {"__typename": "Team"}, "sibling": {"__typename": "Team"}}
         }})
     );
 }

@@ -51,6 +51,44 @@ pub mod types {
         #[graphql(name = "title", deprecation = "Use `label`.", owned)]
         pub title: ::std::string::String,
     }
+    /// Every field takes arguments: no stored fields at all.
+    #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::default::Default)]
+    pub struct Search {}
+    /// Implementors hold themselves through this field, so all of them box it.
+    #[derive(::async_graphql::Interface, ::std::clone::Clone, ::std::fmt::Debug)]
+    #[graphql(
+        name = "Named",
+        field(
+            name = "next",
+            method = "next",
+            ty = "::std::option::Option<::std::boxed::Box<Named>>"
+        ),
+        field(
+            name = "sibling",
+            method = "sibling",
+            ty = "::std::option::Option<::std::boxed::Box<Team>>"
+        )
+    )]
+    pub enum Named {
+        Team(Team),
+        Club(Club),
+    }
+    #[derive(::async_graphql::SimpleObject, ::std::clone::Clone, ::std::fmt::Debug)]
+    #[graphql(name = "Team")]
+    pub struct Team {
+        #[graphql(name = "next", owned)]
+        pub next: ::std::option::Option<::std::boxed::Box<Named>>,
+        #[graphql(name = "sibling", owned)]
+        pub sibling: ::std::option::Option<::std::boxed::Box<Team>>,
+    }
+    #[derive(::async_graphql::SimpleObject, ::std::clone::Clone, ::std::fmt::Debug)]
+    #[graphql(name = "Club")]
+    pub struct Club {
+        #[graphql(name = "next", owned)]
+        pub next: ::std::option::Option<::std::boxed::Box<Named>>,
+        #[graphql(name = "sibling", owned)]
+        pub sibling: ::std::option::Option<::std::boxed::Box<Team>>,
+    }
 }
 /// What the server implements: one trait per root operation
 /// type, and the errors each operation may return.
@@ -77,6 +115,18 @@ pub mod resolvers {
             ctx: &::async_graphql::Context<'_>,
         ) -> impl ::std::future::Future<
             Output = ::std::vec::Vec<super::types::Node>,
+        > + ::std::marker::Send;
+        fn search(
+            &self,
+            ctx: &::async_graphql::Context<'_>,
+        ) -> impl ::std::future::Future<
+            Output = super::types::Search,
+        > + ::std::marker::Send;
+        fn named(
+            &self,
+            ctx: &::async_graphql::Context<'_>,
+        ) -> impl ::std::future::Future<
+            Output = ::std::option::Option<super::types::Named>,
         > + ::std::marker::Send;
     }
     /// The resolvers of the `User` fields that take arguments: one method per field, given the object as `parent`.
@@ -118,6 +168,19 @@ pub mod resolvers {
             short: ::std::option::Option<bool>,
         ) -> ::async_graphql::futures_util::future::BoxFuture<'a, ::std::string::String>;
     }
+    /// The resolvers of the `Search` fields that take arguments: one method per field, given the object as `parent`.
+    pub trait SearchResolvers: ::std::marker::Send + ::std::marker::Sync + 'static {
+        /// Finds users by name.
+        fn users<'a>(
+            &'a self,
+            ctx: &'a ::async_graphql::Context<'_>,
+            parent: &'a super::types::Search,
+            name: ::std::string::String,
+        ) -> ::async_graphql::futures_util::future::BoxFuture<
+            'a,
+            ::std::vec::Vec<super::types::User>,
+        >;
+    }
 }
 /// The async-graphql wiring: root objects that delegate to the
 /// resolver traits, and the schema builder.
@@ -150,6 +213,20 @@ pub mod schema {
             ctx: &::async_graphql::Context<'_>,
         ) -> ::std::vec::Vec<super::types::Node> {
             super::resolvers::QueryResolvers::nodes(&*self.0, ctx).await
+        }
+        #[graphql(name = "search")]
+        async fn search(
+            &self,
+            ctx: &::async_graphql::Context<'_>,
+        ) -> super::types::Search {
+            super::resolvers::QueryResolvers::search(&*self.0, ctx).await
+        }
+        #[graphql(name = "named")]
+        async fn named(
+            &self,
+            ctx: &::async_graphql::Context<'_>,
+        ) -> ::std::option::Option<super::types::Named> {
+            super::resolvers::QueryResolvers::named(&*self.0, ctx).await
         }
     }
     #[::async_graphql::ComplexObject]
@@ -215,6 +292,22 @@ pub mod schema {
             ::std::result::Result::Ok(resolvers.label(ctx, self, short).await)
         }
     }
+    /// Every field takes arguments: no stored fields at all.
+    #[::async_graphql::Object(name = "Search")]
+    impl super::types::Search {
+        /// Finds users by name.
+        #[graphql(name = "users")]
+        pub async fn users(
+            &self,
+            ctx: &::async_graphql::Context<'_>,
+            #[graphql(name = "name")]
+            name: ::std::string::String,
+        ) -> ::async_graphql::Result<::std::vec::Vec<super::types::User>> {
+            let resolvers = ctx
+                .data::<::std::sync::Arc<dyn super::resolvers::SearchResolvers>>()?;
+            ::std::result::Result::Ok(resolvers.users(ctx, self, name).await)
+        }
+    }
     /// The executable schema, served by an implementation `R` of
     /// every resolver trait.
     pub type ApiSchema<R> = ::async_graphql::Schema<
@@ -233,7 +326,7 @@ pub mod schema {
     >
     where
         R: super::resolvers::QueryResolvers + super::resolvers::PostResolvers
-            + super::resolvers::UserResolvers,
+            + super::resolvers::SearchResolvers + super::resolvers::UserResolvers,
     {
         let resolvers = ::std::sync::Arc::new(resolvers);
         ::async_graphql::Schema::build(
@@ -247,10 +340,18 @@ pub mod schema {
             )
             .data(
                 ::std::sync::Arc::clone(&resolvers)
+                    as ::std::sync::Arc<dyn super::resolvers::SearchResolvers>,
+            )
+            .data(
+                ::std::sync::Arc::clone(&resolvers)
                     as ::std::sync::Arc<dyn super::resolvers::UserResolvers>,
             )
             .register_output_type::<super::types::Node>()
             .register_output_type::<super::types::User>()
             .register_output_type::<super::types::Post>()
+            .register_output_type::<super::types::Search>()
+            .register_output_type::<super::types::Named>()
+            .register_output_type::<super::types::Team>()
+            .register_output_type::<super::types::Club>()
     }
 }
