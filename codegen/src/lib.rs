@@ -9,15 +9,14 @@
 //! In a build script:
 //!
 //! ```no_run
-//! fn main() {
-//!     if let Err(error) = sdl_codegen::Config::new()
-//!         .schema("schema")
-//!         .out_file(std::path::Path::new(&std::env::var("OUT_DIR").unwrap()).join("api.rs"))
-//!         .compile()
-//!     {
-//!         eprintln!("{error}");
-//!         std::process::exit(1);
-//!     }
+//! let out_dir = std::env::var_os("OUT_DIR").expect("run by Cargo");
+//! if let Err(error) = sdl_codegen::Config::new()
+//!     .schema("schema")
+//!     .out_file(std::path::Path::new(&out_dir).join("api.rs"))
+//!     .compile()
+//! {
+//!     eprintln!("{error}");
+//!     std::process::exit(1);
 //! }
 //! ```
 //!

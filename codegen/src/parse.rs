@@ -53,10 +53,10 @@ fn parse_error_position(text: &str) -> (Pos, String) {
     let mut details = Vec::new();
     for line in text.lines() {
         if let Some(at) = line.split("Parse error at ").nth(1) {
-            if let Some((l, c)) = at.trim().split_once(':') {
-                if let (Ok(line), Ok(column)) = (l.parse(), c.parse()) {
-                    pos = Pos { line, column };
-                }
+            if let Some((l, c)) = at.trim().split_once(':')
+                && let (Ok(line), Ok(column)) = (l.parse(), c.parse())
+            {
+                pos = Pos { line, column };
             }
         } else if !line.trim().is_empty() {
             details.push(line.trim().to_owned());

@@ -145,29 +145,28 @@ fn check_supported(schema: &Schema) -> Vec<Diagnostic> {
                 }
             }
         }
-        if let TypeKind::Union(members) = &ty.kind {
-            if let Some(root) = members.iter().find(|m| schema.is_root(m)) {
-                unsupported(
-                    ty.span,
-                    format!(
-                        "union `{}` includes the root type `{root}`: root types are generated as resolver objects, not as data",
-                        ty.name
-                    ),
-                );
-            }
+        if let TypeKind::Union(members) = &ty.kind
+            && let Some(root) = members.iter().find(|m| schema.is_root(m))
+        {
+            unsupported(
+                ty.span,
+                format!(
+                    "union `{}` includes the root type `{root}`: root types are generated as resolver objects, not as data",
+                    ty.name
+                ),
+            );
         }
-        if schema.is_root(&ty.name) {
-            if let TypeKind::Object(object) = &ty.kind {
-                if let Some(interface) = object.interfaces.first() {
-                    unsupported(
-                        ty.span,
-                        format!(
-                            "root type `{}` implements `{interface}`: root types cannot implement interfaces in the Rust emitter yet",
-                            ty.name
-                        ),
-                    );
-                }
-            }
+        if schema.is_root(&ty.name)
+            && let TypeKind::Object(object) = &ty.kind
+            && let Some(interface) = object.interfaces.first()
+        {
+            unsupported(
+                ty.span,
+                format!(
+                    "root type `{}` implements `{interface}`: root types cannot implement interfaces in the Rust emitter yet",
+                    ty.name
+                ),
+            );
         }
     }
     diagnostics
@@ -285,10 +284,10 @@ fn recursive_fields(schema: &Schema) -> BTreeSet<(String, String)> {
         for (field, contained) in held {
             // A union's variants stay unboxed: the cycle is broken at the
             // object field that holds the union.
-            if let Some(field) = field {
-                if reaches(contained, owner) {
-                    boxed.insert(((*owner).to_owned(), (*field).to_owned()));
-                }
+            if let Some(field) = field
+                && reaches(contained, owner)
+            {
+                boxed.insert(((*owner).to_owned(), (*field).to_owned()));
             }
         }
     }
