@@ -11,8 +11,8 @@
 /// One compiled case of the corpus.
 pub struct Case {
     pub name: &'static str,
-    /// The folder of the case's `*.graphql` files.
-    pub schema_dir: &'static str,
+    /// The case's schema: a `*.graphql` file, or a folder of them.
+    pub schema: &'static str,
     /// Prints the SDL of the generated schema.
     pub sdl: fn() -> String,
 }
