@@ -138,27 +138,66 @@ impl Sources {
     }
 }
 
-/// The byte offset of a 1-based line and column (counted in characters).
-pub(crate) fn offset_of(text: &str, pos: Pos) -> Option<usize> {
-    let mut offset = 0;
-    for (n, line) in text.split_inclusive('\n').enumerate() {
-        if n + 1 == pos.line {
-            let column = line
-                .char_indices()
-                .nth(pos.column.saturating_sub(1))
-                .map(|(i, _)| i)?;
-            return Some(offset + column);
-        }
-        offset += line.len();
-    }
-    None
+/// Where each line of a text starts, to turn line:column positions into
+/// byte offsets and back without rescanning the text each time.
+#[derive(Debug, Clone)]
+pub(crate) struct LineIndex {
+    starts: Vec<usize>,
 }
 
-/// The 1-based line and column of a byte offset.
-pub(crate) fn position_of(text: &str, offset: usize) -> Pos {
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = text[line_start..offset].chars().count() + 1;
-    Pos { line, column }
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Self { starts }
+    }
+
+    /// The byte offset of a 1-based line and column (columns count
+    /// characters, as graphql-parser's do).
+    pub fn offset(&self, text: &str, pos: Pos) -> Option<usize> {
+        let start = *self.starts.get(pos.line.checked_sub(1)?)?;
+        let end = self.starts.get(pos.line).copied().unwrap_or(text.len());
+        let column = text[start..end]
+            .char_indices()
+            .nth(pos.column.saturating_sub(1))
+            .map(|(i, _)| i)?;
+        Some(start + column)
+    }
+
+    /// The 1-based line and column of a byte offset.
+    pub fn position(&self, text: &str, offset: usize) -> Pos {
+        let line = self.starts.partition_point(|&start| start <= offset);
+        let start = self.starts[line - 1];
+        let column = text[start..offset].chars().count() + 1;
+        Pos { line, column }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_index_converts_both_ways_counting_characters() {
+        let text = "ab\n\"🦀\" c\n\nlast";
+        let lines = LineIndex::new(text);
+        for (pos, offset) in [
+            ((1, 1), 0),
+            ((1, 3), 2),
+            ((2, 1), 3),
+            ((2, 4), 9),
+            ((3, 1), 12),
+            ((4, 2), 14),
+        ] {
+            let pos = Pos {
+                line: pos.0,
+                column: pos.1,
+            };
+            assert_eq!(lines.offset(text, pos), Some(offset), "{pos:?}");
+            assert_eq!(lines.position(text, offset), pos, "{offset}");
+        }
+        assert_eq!(lines.offset(text, Pos { line: 9, column: 1 }), None);
+        assert_eq!(lines.offset(text, Pos { line: 0, column: 1 }), None);
+    }
 }

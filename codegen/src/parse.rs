@@ -4,7 +4,7 @@
 
 use graphql_parser::schema as ast;
 
-use crate::diagnostic::{Diagnostic, Pos, Sources, Span, offset_of, position_of};
+use crate::diagnostic::{Diagnostic, LineIndex, Pos, Sources, Span};
 use crate::model::{
     DirectiveDef, DirectiveUse, EnumValue, Field, InputValue, ObjectType, TypeDef, TypeKind,
     TypeRef, Value,
@@ -86,6 +86,7 @@ fn lower_document(
     let lower = Lower {
         file,
         text: sources_text,
+        lines: LineIndex::new(sources_text),
     };
     for definition in document.definitions {
         match definition {
@@ -124,6 +125,7 @@ fn lower_document(
 struct Lower<'t> {
     file: usize,
     text: &'t str,
+    lines: LineIndex,
 }
 
 impl Lower<'_> {
@@ -144,7 +146,7 @@ impl Lower<'_> {
         if description.is_none() {
             return span;
         }
-        let Some(start) = offset_of(self.text, span.pos) else {
+        let Some(start) = self.lines.offset(self.text, span.pos) else {
             return span;
         };
         let rest = &self.text[start..];
@@ -169,7 +171,7 @@ impl Lower<'_> {
             .map_or(after, |n| after + n);
         Span {
             file: self.file,
-            pos: position_of(self.text, skipped),
+            pos: self.lines.position(self.text, skipped),
         }
     }
 

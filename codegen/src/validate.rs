@@ -1122,7 +1122,10 @@ fn article(word: &str) -> &'static str {
 /// Falls back to the item's own position when the text is not as expected.
 fn type_span(sources: &Sources, item: Span, type_name: &str, has_args: bool) -> Span {
     let text = sources.text(item.file);
-    let Some(start) = crate::diagnostic::offset_of(text, item.pos) else {
+    // Only reached for a diagnostic, so indexing the lines here is cheap
+    // enough.
+    let lines = crate::diagnostic::LineIndex::new(text);
+    let Some(start) = lines.offset(text, item.pos) else {
         return item;
     };
     let bytes = text.as_bytes();
@@ -1159,7 +1162,7 @@ fn type_span(sources: &Sources, item: Span, type_name: &str, has_args: bool) -> 
                 };
                 return Span {
                     file: item.file,
-                    pos: crate::diagnostic::position_of(text, i + 1 + found),
+                    pos: lines.position(text, i + 1 + found),
                 };
             }
             _ => {}

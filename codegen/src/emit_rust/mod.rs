@@ -266,26 +266,38 @@ fn recursive_fields(schema: &Schema) -> BTreeSet<(String, String)> {
             _ => {}
         }
     }
-    let reaches = |from: &str, target: &str| -> bool {
-        let mut stack = vec![from];
-        let mut seen = BTreeSet::new();
-        while let Some(name) = stack.pop() {
-            if name == target {
-                return true;
-            }
-            if seen.insert(name) {
-                stack.extend(edges.get(name).into_iter().flatten().map(|(_, next)| *next));
+    // A field's type reaches back to its owner exactly when both lie in one
+    // strongly connected component of the containment graph: one Tarjan
+    // pass instead of a search per field.
+    let mut graph = petgraph::graph::DiGraph::<&str, ()>::new();
+    let mut nodes = BTreeMap::new();
+    for name in edges.keys() {
+        nodes.insert(*name, graph.add_node(*name));
+    }
+    for (owner, held) in &edges {
+        for (_, contained) in held {
+            if let (Some(&from), Some(&to)) = (nodes.get(owner), nodes.get(contained)) {
+                graph.add_edge(from, to, ());
             }
         }
-        false
-    };
+    }
+    let mut component = BTreeMap::new();
+    for (n, scc) in petgraph::algo::tarjan_scc(&graph).into_iter().enumerate() {
+        // A single type is its own component; it is recursive only through
+        // an edge to itself.
+        let cyclic = scc.len() > 1 || graph.contains_edge(scc[0], scc[0]);
+        for index in scc {
+            component.insert(graph[index], cyclic.then_some(n));
+        }
+    }
+    let same_cycle = |a: &str, b: &str| matches!((component.get(a), component.get(b)), (Some(Some(x)), Some(Some(y))) if x == y);
     let mut boxed: BTreeSet<(String, String)> = BTreeSet::new();
     for (owner, held) in &edges {
         for (field, contained) in held {
-            // A union's variants stay unboxed: the cycle is broken at the
-            // object field that holds the union.
+            // A union's or interface's variants stay unboxed: the cycle is
+            // broken at the object field that holds the union.
             if let Some(field) = field
-                && reaches(contained, owner)
+                && same_cycle(owner, contained)
             {
                 boxed.insert(((*owner).to_owned(), (*field).to_owned()));
             }
