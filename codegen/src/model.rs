@@ -252,6 +252,8 @@ pub(crate) struct DirectiveUse {
 #[derive(Debug, Clone)]
 pub(crate) struct DirectiveDef {
     pub name: String,
+    /// Whether the directive may be used more than once at one place.
+    pub repeatable: bool,
     pub args: Vec<InputValue>,
     pub locations: Vec<String>,
     pub span: Span,

@@ -106,6 +106,7 @@ fn lower_document(
                 parsed.directive_defs.push(DirectiveDef {
                     span: span(directive.position),
                     name: directive.name,
+                    repeatable: directive.repeatable,
                     args: directive
                         .arguments
                         .into_iter()

@@ -47,11 +47,6 @@ pub(crate) fn validate(sources: Sources, parsed: Parsed) -> Result<Schema, Vec<D
         diagnostics: Vec::new(),
     };
     let directives = v.directive_definitions(parsed.directive_defs);
-    let repeatable: BTreeSet<String> = directives
-        .values()
-        .filter(|def| is_repeatable(&sources, def.span))
-        .map(|def| def.name.clone())
-        .collect();
     let (mut types, index) = v.collect_types(parsed.types, parsed.extensions);
     let kinds: BTreeMap<String, Kind> = types
         .iter()
@@ -64,7 +59,6 @@ pub(crate) fn validate(sources: Sources, parsed: Parsed) -> Result<Schema, Vec<D
         types: &types,
         index: &index,
         directives: &directives,
-        repeatable: &repeatable,
         roots: &root_names,
     };
     v.check_directive_definitions(&cx);
@@ -140,8 +134,6 @@ struct Context<'a> {
     types: &'a [TypeDef],
     index: &'a BTreeMap<String, usize>,
     directives: &'a BTreeMap<String, DirectiveDef>,
-    /// The defined directives declared `repeatable`.
-    repeatable: &'a BTreeSet<String>,
     roots: &'a BTreeSet<&'a str>,
 }
 
@@ -196,7 +188,7 @@ impl Validator<'_> {
             }
             if def.name == ERRORS_DIRECTIVE {
                 let shape_ok = def.locations == ["FIELD_DEFINITION"]
-                    && !is_repeatable(self.sources, def.span)
+                    && !def.repeatable
                     && def.args.len() == 1
                     && def.args[0].name == "codes"
                     && def.args[0].ty.to_string() == "String!";
@@ -804,7 +796,7 @@ impl Validator<'_> {
                 );
                 continue;
             }
-            if !seen.insert(name) && !cx.repeatable.contains(name) {
+            if !seen.insert(name) && !defined.is_some_and(|def| def.repeatable) {
                 self.error(
                     directive.span,
                     format!("directive `@{name}` is used twice on {what}"),
@@ -1188,85 +1180,4 @@ fn find_word(text: &str, word: &str) -> Option<usize> {
         from = end;
     }
     None
-}
-
-/// Whether the directive definition at `def` is declared `repeatable`. The
-/// parsed model does not carry the keyword, so this reads the definition's
-/// source: past `directive @name` and its argument list, the next name is
-/// either `repeatable` or `on`.
-fn is_repeatable(sources: &Sources, def: Span) -> bool {
-    let text = sources.text(def.file);
-    let line_start: usize = text
-        .split_inclusive('\n')
-        .take(def.pos.line.saturating_sub(1))
-        .map(str::len)
-        .sum();
-    let Some(start) = text[line_start..]
-        .char_indices()
-        .nth(def.pos.column.saturating_sub(1))
-        .map(|(i, _)| line_start + i)
-    else {
-        return false;
-    };
-    let is_name = |b: u8| b == b'_' || b.is_ascii_alphanumeric();
-    let bytes = text.as_bytes();
-    let Some(keyword) = find_word(&text[start..], "directive") else {
-        return false;
-    };
-    let mut i = start + keyword + "directive".len();
-    // `@name`, then the argument list (which may hold strings, comments and
-    // nested parentheses in default values), up to the first name outside
-    // them.
-    let mut depth = 0usize;
-    let mut seen_name = false;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'"' => {
-                let close = if text[i..].starts_with("\"\"\"") {
-                    "\"\"\""
-                } else {
-                    "\""
-                };
-                let from = i + close.len();
-                let mut rest = text[from..].char_indices();
-                let mut end = None;
-                while let Some((j, c)) = rest.next() {
-                    if c == '\\' {
-                        rest.next();
-                    } else if text[from + j..].starts_with(close) {
-                        end = Some(from + j + close.len());
-                        break;
-                    }
-                }
-                match end {
-                    Some(end) => i = end,
-                    None => return false,
-                }
-                continue;
-            }
-            b'#' => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-                continue;
-            }
-            b'(' => depth += 1,
-            b')' => depth = depth.saturating_sub(1),
-            b if is_name(b) && depth == 0 => {
-                let end = (i..bytes.len())
-                    .find(|&j| !is_name(bytes[j]))
-                    .unwrap_or(bytes.len());
-                if seen_name {
-                    return &text[i..end] == "repeatable";
-                }
-                // The directive's own name, after the `@`.
-                seen_name = true;
-                i = end;
-                continue;
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    false
 }

@@ -435,6 +435,31 @@ fn doc(description: Option<&str>) -> TokenStream {
     }
 }
 
+/// `, deprecation = "…"` inside an async-graphql attribute.
+fn deprecation_attr(reason: Option<&str>) -> Option<TokenStream> {
+    reason.map(|reason| quote!(, deprecation = #reason))
+}
+
+/// `, desc = "…"`, for the attributes whose description is not read from
+/// doc comments (arguments, interface fields).
+fn desc_attr(description: Option<&str>) -> Option<TokenStream> {
+    description.map(|description| quote!(, desc = #description))
+}
+
+impl Emitter<'_> {
+    /// `, default_with = "…"` for an argument or input field with a default.
+    fn default_attr(
+        &self,
+        input: &crate::model::InputValue,
+        prefix: &TokenStream,
+        boxed: bool,
+    ) -> Option<TokenStream> {
+        let value = input.default.as_ref()?;
+        let expr = self.default_with(value, &input.ty, prefix, boxed);
+        Some(quote!(, default_with = #expr))
+    }
+}
+
 /// `#[deprecated]` for Rust users of a deprecated schema item.
 fn rust_deprecated(reason: Option<&str>) -> TokenStream {
     match reason {

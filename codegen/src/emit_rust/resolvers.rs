@@ -31,6 +31,7 @@ impl Emitter<'_> {
             /// What the server implements: one trait per root operation
             /// type, and the errors each operation may return.
             #[allow(deprecated, reason = "deprecated schema items are still part of the API")]
+            #[allow(clippy::too_many_arguments, reason = "one parameter per GraphQL argument")]
             pub mod resolvers {
                 #( #items )*
             }
@@ -152,12 +153,8 @@ impl Emitter<'_> {
                     ) -> impl ::std::future::Future<Output = #output> + ::std::marker::Send;
                 }
             });
-        let many_args = fields.iter().any(|f| f.args.len() > 6).then(|| {
-            quote!(#[allow(clippy::too_many_arguments, reason = "one parameter per GraphQL argument")])
-        });
         quote! {
             #[doc = #summary]
-            #many_args
             pub trait #name: ::std::marker::Send + ::std::marker::Sync + 'static {
                 #( #methods )*
             }
@@ -185,11 +182,7 @@ impl Emitter<'_> {
             let docs = doc(field.description.as_deref());
             let deprecated = rust_deprecated(field.deprecation.as_deref());
             let method = ident(&field.rust_name);
-            let params = field.args.iter().map(|arg| {
-                let arg_name = ident(&arg.rust_name);
-                let ty = self.rust_type(&arg.ty, prefix, false);
-                quote!(#arg_name: #ty)
-            });
+            let params = self.plain_params(&field.args, prefix);
             let value = self.rust_type(&field.ty, prefix, false);
             quote! {
                 #docs
@@ -202,16 +195,27 @@ impl Emitter<'_> {
                 ) -> ::async_graphql::futures_util::future::BoxFuture<'a, #value>;
             }
         });
-        let many_args = fields.iter().any(|f| f.args.len() > 5).then(|| {
-            quote!(#[allow(clippy::too_many_arguments, reason = "one parameter per GraphQL argument")])
-        });
         quote! {
             #[doc = #summary]
-            #many_args
             pub trait #name: ::std::marker::Send + ::std::marker::Sync + 'static {
                 #( #methods )*
             }
         }
+    }
+
+    /// `name: Type` for each argument, as the resolver traits take them.
+    fn plain_params(
+        &self,
+        args: &[crate::model::InputValue],
+        prefix: &TokenStream,
+    ) -> Vec<TokenStream> {
+        args.iter()
+            .map(|arg| {
+                let arg_name = ident(&arg.rust_name);
+                let ty = self.rust_type(&arg.ty, prefix, false);
+                quote!(#arg_name: #ty)
+            })
+            .collect()
     }
 
     /// What a resolver's future yields: the field's value, a stream of

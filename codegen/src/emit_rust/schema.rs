@@ -5,7 +5,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{Emitter, doc};
+use super::{Emitter, deprecation_attr, desc_attr, doc};
 use crate::model::{Field, InputValue, Operation, Root, TypeDef, TypeKind};
 use crate::names::ident;
 
@@ -90,6 +90,7 @@ impl Emitter<'_> {
             /// The async-graphql wiring: root objects that delegate to the
             /// resolver traits, and the schema builder.
             #[allow(deprecated, reason = "deprecated schema items are still served")]
+            #[allow(clippy::too_many_arguments, reason = "one parameter per GraphQL argument")]
             pub mod schema {
                 #( #objects )*
 
@@ -122,15 +123,9 @@ impl Emitter<'_> {
                 let arg_graphql = &arg.name;
                 let arg_name = ident(&arg.rust_name);
                 let ty = self.rust_type(&arg.ty, prefix, false);
-                let desc = arg.description.as_deref().map(|d| quote!(, desc = #d));
-                let default = arg.default.as_ref().map(|value| {
-                    let expr = self.default_with(value, &arg.ty, prefix, false);
-                    quote!(, default_with = #expr)
-                });
-                let deprecation = arg
-                    .deprecation
-                    .as_deref()
-                    .map(|reason| quote!(, deprecation = #reason));
+                let desc = desc_attr(arg.description.as_deref());
+                let default = self.default_attr(arg, prefix, false);
+                let deprecation = deprecation_attr(arg.deprecation.as_deref());
                 quote!(#[graphql(name = #arg_graphql #desc #default #deprecation)] #arg_name: #ty)
             })
             .collect()
@@ -151,10 +146,7 @@ impl Emitter<'_> {
             let docs = doc(field.description.as_deref());
             let graphql_name = &field.name;
             let method = ident(&field.rust_name);
-            let deprecation = field
-                .deprecation
-                .as_deref()
-                .map(|reason| quote!(, deprecation = #reason));
+            let deprecation = deprecation_attr(field.deprecation.as_deref());
             let params = self.argument_params(&field.args, prefix);
             let args = field.args.iter().map(|arg| ident(&arg.rust_name));
             let value = self.rust_type(&field.ty, prefix, false);
@@ -213,10 +205,7 @@ impl Emitter<'_> {
             let docs = doc(field.description.as_deref());
             let graphql_name = &field.name;
             let method = ident(&field.rust_name);
-            let deprecation = field
-                .deprecation
-                .as_deref()
-                .map(|reason| quote!(, deprecation = #reason));
+            let deprecation = deprecation_attr(field.deprecation.as_deref());
             let params = self.argument_params(&field.args, prefix);
             let args = field.args.iter().map(|arg| ident(&arg.rust_name));
             let value = self.rust_type(&field.ty, prefix, false);

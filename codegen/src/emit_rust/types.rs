@@ -5,7 +5,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{Emitter, doc, rust_deprecated, tidy_tokens};
+use super::{Emitter, deprecation_attr, desc_attr, doc, rust_deprecated, tidy_tokens};
 use crate::model::{EnumValue, Field, InputValue, ObjectType, TypeDef, TypeKind};
 use crate::names::ident;
 
@@ -111,10 +111,7 @@ impl Emitter<'_> {
                 let rust_name = ident(&field.rust_name);
                 let ty_tokens =
                     self.rust_type(&field.ty, &prefix, self.is_boxed(&ty.name, &field.name));
-                let deprecation = field
-                    .deprecation
-                    .as_deref()
-                    .map(|reason| quote!(, deprecation = #reason));
+                let deprecation = deprecation_attr(field.deprecation.as_deref());
                 let deprecated = rust_deprecated(field.deprecation.as_deref());
                 quote! {
                     #docs
@@ -147,23 +144,14 @@ impl Emitter<'_> {
             let method = method.trim_start_matches("r#").to_owned();
             let boxed = self.is_boxed(&ty.name, &field.name);
             let field_ty = tidy_tokens(self.rust_type(&field.ty, &prefix, boxed));
-            let desc = field.description.as_deref().map(|d| quote!(, desc = #d));
-            let deprecation = field
-                .deprecation
-                .as_deref()
-                .map(|reason| quote!(, deprecation = #reason));
+            let desc = desc_attr(field.description.as_deref());
+            let deprecation = deprecation_attr(field.deprecation.as_deref());
             let args = field.args.iter().map(|arg| {
                 let arg_name = &arg.name;
                 let arg_ty = tidy_tokens(self.rust_type(&arg.ty, &prefix, false));
-                let desc = arg.description.as_deref().map(|d| quote!(, desc = #d));
-                let default = arg.default.as_ref().map(|value| {
-                    let expr = self.default_with(value, &arg.ty, &prefix, false);
-                    quote!(, default_with = #expr)
-                });
-                let deprecation = arg
-                    .deprecation
-                    .as_deref()
-                    .map(|reason| quote!(, deprecation = #reason));
+                let desc = desc_attr(arg.description.as_deref());
+                let default = self.default_attr(arg, &prefix, false);
+                let deprecation = deprecation_attr(arg.deprecation.as_deref());
                 quote!(, arg(name = #arg_name, ty = #arg_ty #desc #default #deprecation))
             });
             quote! {
@@ -197,14 +185,8 @@ impl Emitter<'_> {
             let rust_name = ident(&field.rust_name);
             let boxed = self.is_boxed(&ty.name, &field.name);
             let ty_tokens = self.rust_type(&field.ty, &prefix, boxed);
-            let default = field.default.as_ref().map(|value| {
-                let expr = self.default_with(value, &field.ty, &prefix, boxed);
-                quote!(, default_with = #expr)
-            });
-            let deprecation = field
-                .deprecation
-                .as_deref()
-                .map(|reason| quote!(, deprecation = #reason));
+            let default = self.default_attr(field, &prefix, boxed);
+            let deprecation = deprecation_attr(field.deprecation.as_deref());
             let deprecated = rust_deprecated(field.deprecation.as_deref());
             quote! {
                 #docs
@@ -257,10 +239,7 @@ fn enumeration(ty: &TypeDef, values: &[EnumValue]) -> TokenStream {
         let docs = doc(value.description.as_deref());
         let graphql_name = &value.name;
         let variant = ident(&value.rust_name);
-        let deprecation = value
-            .deprecation
-            .as_deref()
-            .map(|reason| quote!(, deprecation = #reason));
+        let deprecation = deprecation_attr(value.deprecation.as_deref());
         let deprecated = rust_deprecated(value.deprecation.as_deref());
         quote! {
             #docs

@@ -8,6 +8,7 @@ pub mod types {}
 /// What the server implements: one trait per root operation
 /// type, and the errors each operation may return.
 #[allow(deprecated, reason = "deprecated schema items are still part of the API")]
+#[allow(clippy::too_many_arguments, reason = "one parameter per GraphQL argument")]
 pub mod resolvers {
     /// The resolvers of the `Query` root type (query operations): one method per field. `schema::build_schema` serves an implementation.
     pub trait QueryResolvers: ::std::marker::Send + ::std::marker::Sync + 'static {
@@ -40,6 +41,7 @@ pub mod resolvers {
 /// The async-graphql wiring: root objects that delegate to the
 /// resolver traits, and the schema builder.
 #[allow(deprecated, reason = "deprecated schema items are still served")]
+#[allow(clippy::too_many_arguments, reason = "one parameter per GraphQL argument")]
 pub mod schema {
     /// The `Query` root object: resolves each field through [`super::resolvers::QueryResolvers`].
     pub struct QueryRoot<R>(::std::sync::Arc<R>);
