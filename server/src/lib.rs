@@ -12,6 +12,7 @@
 pub mod api;
 pub mod config;
 pub mod http;
+pub mod webauthn;
 
 use std::sync::Arc;
 
