@@ -44,6 +44,18 @@ pub struct Config {
     /// `debug`, `trace`) or directives such as `info,passkey_server=debug`.
     #[arg(long = "log-level", env = "PASSKEY_LOG", default_value = "info", value_parser = parse_log_filter)]
     pub log_level: String,
+
+    /// Without a command, the server serves the API.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Commands other than serving.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Command {
+    /// Verifies a saved registration and prints the verdict as JSON (exit 0
+    /// accepted, 1 refused, 2 unusable input).
+    VerifyRegistration(crate::verify_command::VerifyArgs),
 }
 
 impl Config {

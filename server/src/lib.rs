@@ -12,6 +12,7 @@
 pub mod api;
 pub mod config;
 pub mod http;
+pub mod verify_command;
 pub mod webauthn;
 
 use std::sync::Arc;

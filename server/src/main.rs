@@ -16,6 +16,7 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
+use passkey_server::config::Command;
 use passkey_server::{AppState, Config, router};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
@@ -23,6 +24,11 @@ use tracing_subscriber::EnvFilter;
 #[tokio::main]
 async fn main() -> ExitCode {
     let config = Config::parse();
+    if let Some(Command::VerifyRegistration(args)) = &config.command {
+        let (code, verdict) = passkey_server::verify_command::run(args);
+        println!("{verdict:#}");
+        return ExitCode::from(code);
+    }
 
     // `Config` has already checked the filter; this only builds it.
     let filter = match EnvFilter::builder().parse(&config.log_level) {

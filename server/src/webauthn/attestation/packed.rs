@@ -1,0 +1,125 @@
+//! The `packed` attestation format (§8.2): a signature over the
+//! authenticator data and client data hash, made either by an attestation
+//! certificate (x5c) or by the credential key itself (self attestation).
+
+use super::{AttestationInput, Verdict, certificate_chain, signed_data, statement_map};
+use crate::webauthn::certificates::{Certificate, verify_chain};
+use crate::webauthn::cose::CoseAlgorithm;
+use crate::webauthn::{AttestationError, AttestationType};
+
+/// The FIDO extension that names the authenticator model's AAGUID.
+const AAGUID_EXTENSION: &str = "1.3.6.1.4.1.45724.1.1.4";
+
+pub fn verify(input: &AttestationInput<'_>) -> Result<Verdict, AttestationError> {
+    // §8.2 step 1: attStmt is {alg, sig, x5c?}; decoding was strict already.
+    statement_map(input.statement, &["alg", "sig", "x5c"])?;
+    let alg = input
+        .statement
+        .map_get_text("alg")
+        .and_then(|v| v.as_int())
+        .ok_or(AttestationError::StatementMalformed(
+            "alg is missing or not an integer",
+        ))?;
+    let alg = i64::try_from(alg)
+        .ok()
+        .and_then(CoseAlgorithm::from_i64)
+        .ok_or(AttestationError::AlgorithmUnsupported(
+            i64::try_from(alg).unwrap_or(i64::MIN),
+        ))?;
+    let sig = input
+        .statement
+        .map_get_text("sig")
+        .and_then(|v| v.as_bytes())
+        .ok_or(AttestationError::StatementMalformed(
+            "sig is missing or not bytes",
+        ))?;
+    let message = signed_data(input);
+
+    match certificate_chain(input.statement)? {
+        Some(chain) => {
+            let leaf = &chain[0];
+            // Step 2.1: the signature verifies with the attestation
+            // certificate's key and alg.
+            if !leaf.verify_signature(alg, &message, sig) {
+                return Err(AttestationError::SignatureInvalid);
+            }
+            // Step 2.2: the certificate meets §8.2.1.
+            check_certificate_requirements(leaf)?;
+            // Step 2.3: an AAGUID extension, if present, names the
+            // authenticator data's AAGUID.
+            if let Some((critical, value)) = leaf.extension(AAGUID_EXTENSION) {
+                if critical {
+                    return Err(AttestationError::CertificateRequirements(
+                        "the AAGUID extension must not be critical",
+                    ));
+                }
+                // extnValue holds an OCTET STRING of 16 bytes.
+                let aaguid = match value {
+                    [0x04, 0x10, rest @ ..] if rest.len() == 16 => rest,
+                    _ => {
+                        return Err(AttestationError::CertificateRequirements(
+                            "the AAGUID extension is not a 16-byte OCTET STRING",
+                        ));
+                    }
+                };
+                if aaguid != input.aaguid {
+                    return Err(AttestationError::AaguidMismatch);
+                }
+            }
+            // Steps 2.4 and 2.5: the chain is checked against the clock and
+            // the configured roots; without roots it is reported unverified.
+            let trust = verify_chain(&chain, input.trust_anchors, input.now)?;
+            Ok(Verdict {
+                attestation_type: AttestationType::Basic,
+                trust,
+            })
+        }
+        None => {
+            // Step 3.1: self attestation uses the credential's own algorithm.
+            if alg != input.credential_key.algorithm {
+                return Err(AttestationError::AlgorithmMismatch);
+            }
+            // Step 3.2: and its own key.
+            if !input.credential_key.verify(&message, sig) {
+                return Err(AttestationError::SignatureInvalid);
+            }
+            Ok(Verdict {
+                attestation_type: AttestationType::SelfAttestation,
+                trust: super::Trust::None,
+            })
+        }
+    }
+}
+
+/// §8.2.1: version 3; a subject with C, O, OU "Authenticator Attestation"
+/// and CN; not a CA.
+fn check_certificate_requirements(certificate: &Certificate) -> Result<(), AttestationError> {
+    use AttestationError::CertificateRequirements as Requirement;
+    if certificate.version() != 3 {
+        return Err(Requirement(
+            "the attestation certificate is not X.509 version 3",
+        ));
+    }
+    for (oid, what) in [
+        ("2.5.4.6", "the subject lacks a country (C)"),
+        ("2.5.4.10", "the subject lacks an organization (O)"),
+        ("2.5.4.3", "the subject lacks a common name (CN)"),
+    ] {
+        if certificate.subject_attribute(oid).is_empty() {
+            return Err(Requirement(what));
+        }
+    }
+    if !certificate
+        .subject_attribute("2.5.4.11")
+        .iter()
+        .any(|ou| ou == "Authenticator Attestation")
+    {
+        return Err(Requirement(
+            "the subject's OU is not \"Authenticator Attestation\"",
+        ));
+    }
+    if certificate.is_ca() {
+        return Err(Requirement("the attestation certificate is a CA"));
+    }
+    Ok(())
+}
