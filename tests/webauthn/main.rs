@@ -3,6 +3,8 @@
 //! negative case with the exact step it breaks. Fixtures are read from
 //! `../shared/fixtures` beside the repository.
 
+mod cli;
+
 use std::path::PathBuf;
 
 use passkey_server::webauthn::certificates::TrustAnchor;
