@@ -180,6 +180,22 @@ pub enum AttestationError {
     AaguidMismatch,
     #[error("{0}")]
     FormatSpecific(&'static str),
+    #[error("SHA-1 is refused in attestation statements: its collisions are practical")]
+    Sha1Refused,
+    #[error("the attested public key is not the credential public key")]
+    CredentialKeyMismatch,
+    #[error("the attestation certificate lacks its {0} extension")]
+    ExtensionMissing(&'static str),
+    #[error("the certificate's nonce is not SHA-256 of authData and clientDataHash")]
+    NonceMismatch,
+    #[error("the key description's attestationChallenge is not the client data hash")]
+    ChallengeMismatch,
+    #[error("the key's authorization list does not allow it: {0}")]
+    KeyAuthorization(&'static str),
+    #[error("certInfo's extraData is not the hash of authData and clientDataHash")]
+    ExtraDataMismatch,
+    #[error("certInfo does not name pubArea")]
+    NameMismatch,
 }
 
 impl AttestationError {
@@ -197,6 +213,14 @@ impl AttestationError {
             E::UntrustedChain => "ATTESTATION_UNTRUSTED_CHAIN",
             E::AaguidMismatch => "ATTESTATION_AAGUID_MISMATCH",
             E::FormatSpecific(_) => "ATTESTATION_FORMAT_CHECK",
+            E::Sha1Refused => "ATTESTATION_SHA1_REFUSED",
+            E::CredentialKeyMismatch => "ATTESTATION_CREDENTIAL_KEY_MISMATCH",
+            E::ExtensionMissing(_) => "ATTESTATION_EXTENSION_MISSING",
+            E::NonceMismatch => "ATTESTATION_NONCE_MISMATCH",
+            E::ChallengeMismatch => "ATTESTATION_CHALLENGE_MISMATCH",
+            E::KeyAuthorization(_) => "ATTESTATION_KEY_AUTHORIZATION",
+            E::ExtraDataMismatch => "ATTESTATION_EXTRA_DATA_MISMATCH",
+            E::NameMismatch => "ATTESTATION_NAME_MISMATCH",
         }
     }
 }

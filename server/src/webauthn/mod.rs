@@ -112,6 +112,9 @@ pub enum AttestationType {
     Basic,
     /// Signed by a key certified by an attestation CA (TPM).
     AttCa,
+    /// Signed by a per-credential key that an anonymization CA certified
+    /// (Apple).
+    AnonCa,
 }
 
 /// Size caps, in decoded bytes, checked before anything is decoded. They
