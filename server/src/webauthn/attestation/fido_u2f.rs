@@ -2,7 +2,7 @@
 //! answer. The signature covers a U2F-style message built from the
 //! credential, made with the key of a single P-256 attestation certificate.
 
-use super::{AttestationInput, Verdict, certificate_chain, statement_map};
+use super::{AttestationInput, Verdict, certificate_chain, statement_bytes, statement_map};
 use crate::webauthn::certificates::verify_chain;
 use crate::webauthn::cose::{CoseAlgorithm, EcCurve, KeyParams};
 use crate::webauthn::{AttestationError, AttestationType};
@@ -16,13 +16,7 @@ const P256_SPKI_PREFIX: [u8; 26] = [
 pub fn verify(input: &AttestationInput<'_>) -> Result<Verdict, AttestationError> {
     // §8.6 step 1: attStmt is {x5c, sig}.
     statement_map(input.statement, &["sig", "x5c"])?;
-    let sig = input
-        .statement
-        .map_get_text("sig")
-        .and_then(|v| v.as_bytes())
-        .ok_or(AttestationError::StatementMalformed(
-            "sig is missing or not bytes",
-        ))?;
+    let sig = statement_bytes(input.statement, "sig", "sig is missing or not bytes")?;
     // Step 2: exactly one certificate, with a P-256 key.
     let chain = certificate_chain(input.statement)?
         .ok_or(AttestationError::StatementMalformed("x5c is missing"))?;

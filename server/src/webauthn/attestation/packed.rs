@@ -2,9 +2,11 @@
 //! authenticator data and client data hash, made either by an attestation
 //! certificate (x5c) or by the credential key itself (self attestation).
 
-use super::{AttestationInput, Verdict, certificate_chain, signed_data, statement_map};
+use super::{
+    AttestationInput, Verdict, certificate_chain, signed_data, statement_algorithm,
+    statement_bytes, statement_map,
+};
 use crate::webauthn::certificates::{Certificate, verify_chain};
-use crate::webauthn::cose::CoseAlgorithm;
 use crate::webauthn::{AttestationError, AttestationType};
 
 /// The FIDO extension that names the authenticator model's AAGUID.
@@ -13,26 +15,8 @@ const AAGUID_EXTENSION: &str = "1.3.6.1.4.1.45724.1.1.4";
 pub fn verify(input: &AttestationInput<'_>) -> Result<Verdict, AttestationError> {
     // §8.2 step 1: attStmt is {alg, sig, x5c?}; decoding was strict already.
     statement_map(input.statement, &["alg", "sig", "x5c"])?;
-    let alg = input
-        .statement
-        .map_get_text("alg")
-        .and_then(|v| v.as_int())
-        .ok_or(AttestationError::StatementMalformed(
-            "alg is missing or not an integer",
-        ))?;
-    let alg = i64::try_from(alg)
-        .ok()
-        .and_then(CoseAlgorithm::from_i64)
-        .ok_or(AttestationError::AlgorithmUnsupported(
-            i64::try_from(alg).unwrap_or(i64::MIN),
-        ))?;
-    let sig = input
-        .statement
-        .map_get_text("sig")
-        .and_then(|v| v.as_bytes())
-        .ok_or(AttestationError::StatementMalformed(
-            "sig is missing or not bytes",
-        ))?;
+    let alg = statement_algorithm(input.statement)?;
+    let sig = statement_bytes(input.statement, "sig", "sig is missing or not bytes")?;
     let message = signed_data(input);
 
     match certificate_chain(input.statement)? {
@@ -122,4 +106,68 @@ fn check_certificate_requirements(certificate: &Certificate) -> Result<(), Attes
         return Err(Requirement("the attestation certificate is a CA"));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::webauthn::attestation::test_input::{Owned, w3c_now};
+    use crate::webauthn::cbor::Value;
+
+    #[test]
+    fn w3c_packed_statements_verify() {
+        for (name, ty) in [
+            ("w3c-packed-es256.json", AttestationType::Basic),
+            ("w3c-packed-self-es256.json", AttestationType::SelfAttestation),
+        ] {
+            let owned = Owned::fixture(name, w3c_now());
+            assert_eq!(
+                verify(&owned.input()).map(|v| v.attestation_type),
+                Ok(ty),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn sha1_is_refused_like_in_every_format() {
+        let mut owned = Owned::fixture("w3c-packed-self-es256.json", w3c_now());
+        owned.insert("alg", Value::Negative(65534)); // -65535, RS1
+        assert_eq!(verify(&owned.input()), Err(AttestationError::Sha1Refused));
+    }
+
+    #[test]
+    fn self_attestation_must_use_the_credential_algorithm() {
+        let mut owned = Owned::fixture("w3c-packed-self-es256.json", w3c_now());
+        owned.insert("alg", Value::Negative(256)); // -257, RS256
+        assert_eq!(
+            verify(&owned.input()),
+            Err(AttestationError::AlgorithmMismatch)
+        );
+    }
+
+    #[test]
+    fn a_damaged_signature_is_refused() {
+        for name in ["w3c-packed-es256.json", "w3c-packed-self-es256.json"] {
+            let mut owned = Owned::fixture(name, w3c_now());
+            let sig = owned.bytes("sig");
+            let last = sig.len() - 1;
+            sig[last] ^= 1;
+            assert_eq!(
+                verify(&owned.input()),
+                Err(AttestationError::SignatureInvalid),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_unknown_statement_member_is_refused() {
+        let mut owned = Owned::fixture("w3c-packed-es256.json", w3c_now());
+        owned.insert("extra", Value::Null);
+        assert!(matches!(
+            verify(&owned.input()),
+            Err(AttestationError::StatementMalformed(_))
+        ));
+    }
 }
