@@ -4,6 +4,7 @@
 //! `../shared/fixtures` beside the repository.
 
 mod cli;
+mod differential;
 
 use std::path::PathBuf;
 
