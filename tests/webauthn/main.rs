@@ -5,6 +5,7 @@
 
 mod cli;
 mod differential;
+mod robustness;
 
 use std::path::PathBuf;
 
@@ -41,6 +42,7 @@ fn read_json(path: PathBuf) -> Value {
 }
 
 /// One registration with what the server expects for it.
+#[derive(Clone)]
 struct Case {
     rp_id: String,
     origin: String,

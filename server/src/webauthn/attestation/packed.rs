@@ -118,7 +118,10 @@ mod tests {
     fn w3c_packed_statements_verify() {
         for (name, ty) in [
             ("w3c-packed-es256.json", AttestationType::Basic),
-            ("w3c-packed-self-es256.json", AttestationType::SelfAttestation),
+            (
+                "w3c-packed-self-es256.json",
+                AttestationType::SelfAttestation,
+            ),
         ] {
             let owned = Owned::fixture(name, w3c_now());
             assert_eq!(
