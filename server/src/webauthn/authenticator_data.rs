@@ -164,27 +164,7 @@ fn split_array<const N: usize>(bytes: &[u8]) -> Result<([u8; N], &[u8]), Registr
 mod tests {
     use super::*;
     use crate::webauthn::base64url;
-
-    const FIXTURES: &str = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/fixtures/webauthn"
-    );
-
-    fn fixture(name: &str) -> serde_json::Value {
-        let text = std::fs::read_to_string(format!("{FIXTURES}/{name}")).unwrap();
-        serde_json::from_str(&text).unwrap()
-    }
-
-    fn b64(text: &serde_json::Value) -> Vec<u8> {
-        base64url::decode("f", text.as_str().unwrap(), 1 << 20).unwrap()
-    }
-
-    fn hex(text: &str) -> Vec<u8> {
-        (0..text.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
-            .collect()
-    }
+    use crate::webauthn::certificates::test_fixtures::{DIR, b64, hex, json as fixture};
 
     /// The authData inside a negative case's attestation object.
     fn negative_case(name: &str) -> Vec<u8> {
@@ -253,7 +233,7 @@ mod tests {
     #[test]
     fn parses_every_fixture_as_derived() {
         let mut seen = 0;
-        for entry in std::fs::read_dir(FIXTURES).unwrap() {
+        for entry in std::fs::read_dir(DIR).unwrap() {
             let path = entry.unwrap().path();
             if path.extension().is_none_or(|e| e != "json") {
                 continue;

@@ -327,16 +327,7 @@ fn half_to_f64(half: u16) -> f64 {
 mod tests {
     use super::*;
     use crate::webauthn::base64url;
-
-    const FIXTURES: &str = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/fixtures/webauthn"
-    );
-
-    fn fixture(name: &str) -> serde_json::Value {
-        let text = std::fs::read_to_string(format!("{FIXTURES}/{name}")).unwrap();
-        serde_json::from_str(&text).unwrap()
-    }
+    use crate::webauthn::certificates::test_fixtures::{DIR, hex, json as fixture};
 
     fn attestation_object(fixture_json: &serde_json::Value) -> Vec<u8> {
         let text = fixture_json["attestationObject_b64url"].as_str().unwrap();
@@ -353,13 +344,6 @@ mod tests {
             .unwrap_or_else(|| panic!("no case {name}"))
             .clone();
         attestation_object(&case)
-    }
-
-    fn hex(text: &str) -> Vec<u8> {
-        (0..text.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
-            .collect()
     }
 
     #[test]
@@ -385,7 +369,7 @@ mod tests {
     #[test]
     fn decodes_every_fixture_attestation_object() {
         let mut seen = 0;
-        for entry in std::fs::read_dir(FIXTURES).unwrap() {
+        for entry in std::fs::read_dir(DIR).unwrap() {
             let path = entry.unwrap().path();
             if path.extension().is_none_or(|e| e != "json") {
                 continue;

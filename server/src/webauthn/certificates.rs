@@ -496,27 +496,24 @@ pub(crate) mod test_fixtures {
     }
 
     pub fn b64url(text: &str) -> Vec<u8> {
-        let mut bits: u32 = 0;
-        let mut nbits = 0;
-        let mut out = Vec::new();
-        for c in text.bytes().filter(|&c| c != b'=') {
-            let v = match c {
-                b'A'..=b'Z' => c - b'A',
-                b'a'..=b'z' => c - b'a' + 26,
-                b'0'..=b'9' => c - b'0' + 52,
-                b'-' => 62,
-                b'_' => 63,
-                _ => panic!("not base64url: {c}"),
-            };
-            bits = (bits << 6) | u32::from(v);
-            nbits += 6;
-            if nbits >= 8 {
-                nbits -= 8;
-                out.push((bits >> nbits) as u8);
-                bits &= (1 << nbits) - 1;
-            }
-        }
-        out
+        crate::webauthn::base64url::decode("fixture", text, 1 << 20)
+            .unwrap_or_else(|e| panic!("fixture value: {e}"))
+    }
+
+    /// A base64url JSON string of a fixture.
+    pub fn b64(value: &serde_json::Value) -> Vec<u8> {
+        b64url(
+            value
+                .as_str()
+                .unwrap_or_else(|| panic!("not a string: {value}")),
+        )
+    }
+
+    pub fn hex(text: &str) -> Vec<u8> {
+        (0..text.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap_or_else(|e| panic!("{e}")))
+            .collect()
     }
 
     /// Just enough CBOR for well-formed attestation objects.

@@ -160,16 +160,7 @@ impl<'de> Visitor<'de> for StrictValue<'_> {
 mod tests {
     use super::*;
     use crate::webauthn::base64url;
-
-    const FIXTURES: &str = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/fixtures/webauthn"
-    );
-
-    fn fixture(name: &str) -> serde_json::Value {
-        let text = std::fs::read_to_string(format!("{FIXTURES}/{name}")).unwrap();
-        serde_json::from_str(&text).unwrap()
-    }
+    use crate::webauthn::certificates::test_fixtures::{DIR, json as fixture};
 
     fn negative_case(name: &str) -> Vec<u8> {
         let all = fixture("derived-none-es256-negative-cases.json");
@@ -207,7 +198,7 @@ mod tests {
 
     #[test]
     fn parses_every_fixture_as_its_derived_client_data() {
-        let dir = std::fs::read_dir(FIXTURES).unwrap();
+        let dir = std::fs::read_dir(DIR).unwrap();
         let mut seen = 0;
         for entry in dir {
             let path = entry.unwrap().path();

@@ -546,28 +546,8 @@ fn parse_rsa_public_key(der: &[u8]) -> Option<(&[u8], &[u8])> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::webauthn::{authenticator_data, base64url};
-
-    const FIXTURES: &str = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/fixtures/webauthn"
-    );
-
-    fn fixture(name: &str) -> serde_json::Value {
-        let text = std::fs::read_to_string(format!("{FIXTURES}/{name}")).unwrap();
-        serde_json::from_str(&text).unwrap()
-    }
-
-    fn b64(text: &serde_json::Value) -> Vec<u8> {
-        base64url::decode("f", text.as_str().unwrap(), 1 << 20).unwrap()
-    }
-
-    fn hex(text: &str) -> Vec<u8> {
-        (0..text.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
-            .collect()
-    }
+    use crate::webauthn::authenticator_data;
+    use crate::webauthn::certificates::test_fixtures::{DIR, b64, hex, json as fixture};
 
     fn cose_value(f: &serde_json::Value) -> cbor::Value {
         let data = authenticator_data::parse(&b64(&f["authenticatorData_b64url"])).unwrap();
@@ -599,7 +579,7 @@ mod tests {
 
     fn fixtures_with_spki() -> Vec<(String, serde_json::Value)> {
         let mut found = Vec::new();
-        for entry in std::fs::read_dir(FIXTURES).unwrap() {
+        for entry in std::fs::read_dir(DIR).unwrap() {
             let path = entry.unwrap().path();
             if path.extension().is_none_or(|e| e != "json") {
                 continue;

@@ -150,6 +150,34 @@ pub(crate) fn statement_algorithm(
     }
 }
 
+/// The FIDO extension that names the authenticator model's AAGUID.
+const AAGUID_EXTENSION: &str = "1.3.6.1.4.1.45724.1.1.4";
+
+/// §8.2.1 and §8.3.1: if the attestation certificate has the AAGUID
+/// extension, it is not critical and names the authenticator data's AAGUID.
+pub(crate) fn check_aaguid_extension(
+    certificate: &crate::webauthn::certificates::Certificate,
+    aaguid: &[u8; 16],
+) -> Result<(), crate::webauthn::AttestationError> {
+    use crate::webauthn::AttestationError as E;
+    let Some((critical, value)) = certificate.extension(AAGUID_EXTENSION) else {
+        return Ok(());
+    };
+    if critical {
+        return Err(E::CertificateRequirements(
+            "the AAGUID extension must not be critical",
+        ));
+    }
+    // extnValue holds an OCTET STRING of 16 bytes.
+    match value {
+        [0x04, 0x10, rest @ ..] if rest.len() == 16 && rest == aaguid => Ok(()),
+        [0x04, 0x10, rest @ ..] if rest.len() == 16 => Err(E::AaguidMismatch),
+        _ => Err(E::CertificateRequirements(
+            "the AAGUID extension is not a 16-byte OCTET STRING",
+        )),
+    }
+}
+
 /// A byte-string member of the statement.
 pub(crate) fn statement_bytes<'a>(
     statement: &'a Value,

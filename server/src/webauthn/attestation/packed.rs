@@ -3,14 +3,11 @@
 //! certificate (x5c) or by the credential key itself (self attestation).
 
 use super::{
-    AttestationInput, Verdict, certificate_chain, signed_data, statement_algorithm,
-    statement_bytes, statement_map,
+    AttestationInput, Verdict, certificate_chain, check_aaguid_extension, signed_data,
+    statement_algorithm, statement_bytes, statement_map,
 };
 use crate::webauthn::certificates::{Certificate, verify_chain};
 use crate::webauthn::{AttestationError, AttestationType};
-
-/// The FIDO extension that names the authenticator model's AAGUID.
-const AAGUID_EXTENSION: &str = "1.3.6.1.4.1.45724.1.1.4";
 
 pub fn verify(input: &AttestationInput<'_>) -> Result<Verdict, AttestationError> {
     // §8.2 step 1: attStmt is {alg, sig, x5c?}; decoding was strict already.
@@ -31,25 +28,7 @@ pub fn verify(input: &AttestationInput<'_>) -> Result<Verdict, AttestationError>
             check_certificate_requirements(leaf)?;
             // Step 2.3: an AAGUID extension, if present, names the
             // authenticator data's AAGUID.
-            if let Some((critical, value)) = leaf.extension(AAGUID_EXTENSION) {
-                if critical {
-                    return Err(AttestationError::CertificateRequirements(
-                        "the AAGUID extension must not be critical",
-                    ));
-                }
-                // extnValue holds an OCTET STRING of 16 bytes.
-                let aaguid = match value {
-                    [0x04, 0x10, rest @ ..] if rest.len() == 16 => rest,
-                    _ => {
-                        return Err(AttestationError::CertificateRequirements(
-                            "the AAGUID extension is not a 16-byte OCTET STRING",
-                        ));
-                    }
-                };
-                if aaguid != input.aaguid {
-                    return Err(AttestationError::AaguidMismatch);
-                }
-            }
+            check_aaguid_extension(leaf, input.aaguid)?;
             // Steps 2.4 and 2.5: the chain is checked against the clock and
             // the configured roots; without roots it is reported unverified.
             let trust = verify_chain(&chain, input.trust_anchors, input.now)?;

@@ -7,15 +7,13 @@ use super::tpm_structures::{
     TPM_ECC_NIST_P384, TPM_ECC_NIST_P521,
 };
 use super::{
-    AttestationInput, Verdict, certificate_chain, signed_data, statement_algorithm,
-    statement_bytes, statement_map,
+    AttestationInput, Verdict, certificate_chain, check_aaguid_extension, signed_data,
+    statement_algorithm, statement_bytes, statement_map,
 };
 use crate::webauthn::certificates::{Certificate, verify_chain};
 use crate::webauthn::cose::{CoseAlgorithm, CoseKey, EcCurve, KeyParams};
 use crate::webauthn::{AttestationError, AttestationType};
 
-/// The FIDO extension that names the authenticator model's AAGUID.
-const AAGUID_EXTENSION: &str = "1.3.6.1.4.1.45724.1.1.4";
 const SUBJECT_ALT_NAME: &str = "2.5.29.17";
 /// tcg-kp-AIKCertificate.
 const AIK_CERTIFICATE_PURPOSE: &str = "2.23.133.8.3";
@@ -108,20 +106,7 @@ pub fn verify(input: &AttestationInput<'_>) -> Result<Verdict, AttestationError>
     check_aik_certificate(aik_cert)?;
     // An AAGUID extension, if present, names the authenticator data's
     // AAGUID.
-    if let Some((_, value)) = aik_cert.extension(AAGUID_EXTENSION) {
-        // extnValue holds an OCTET STRING of 16 bytes.
-        let aaguid = match value {
-            [0x04, 0x10, rest @ ..] if rest.len() == 16 => rest,
-            _ => {
-                return Err(AttestationError::CertificateRequirements(
-                    "the AAGUID extension is not a 16-byte OCTET STRING",
-                ));
-            }
-        };
-        if aaguid != input.aaguid {
-            return Err(AttestationError::AaguidMismatch);
-        }
-    }
+    check_aaguid_extension(aik_cert, input.aaguid)?;
     // Attestation CA, trust path x5c, checked against the clock and the
     // configured roots.
     let trust = verify_chain(&chain, input.trust_anchors, input.now)?;
