@@ -101,27 +101,7 @@ fn verify(args: &VerifyArgs) -> Result<Result<VerifiedCredential, RegistrationEr
         }
         None => &json,
     };
-    let field = |path: &[&str]| -> Option<&str> {
-        let mut value = registration;
-        for key in path {
-            value = value.get(*key)?;
-        }
-        value.as_str()
-    };
-    let required = |path: &[&str], name: &'static str| {
-        field(path).ok_or(RegistrationError::MissingField(name))
-    };
-    let fields = (|| {
-        Ok(Registration {
-            credential_id: required(&["credential", "id"], "credential.id")?,
-            public_key: required(&["credential", "publicKey"], "credential.publicKey")?,
-            algorithm: required(&["credential", "algorithm"], "credential.algorithm")?,
-            authenticator_data: required(&["authenticatorData"], "authenticatorData")?,
-            client_data: required(&["clientData"], "clientData")?,
-            attestation_object: required(&["attestationData"], "attestationData")?,
-        })
-    })();
-    let registration = match fields {
+    let registration = match registration_from_json(registration) {
         Ok(registration) => registration,
         Err(missing) => return Ok(Err(missing)),
     };
@@ -135,6 +115,29 @@ fn verify(args: &VerifyArgs) -> Result<Result<VerifiedCredential, RegistrationEr
         trust_anchors: &anchors,
     };
     Ok(webauthn::verify_registration(&registration, &expected))
+}
+
+/// The fields of a `create_passkey` registration as the client sent them
+/// (`credential {id, publicKey, algorithm}`, `authenticatorData`,
+/// `clientData`, `attestationData`); a missing one is refused by name.
+pub fn registration_from_json(registration: &Value) -> Result<Registration<'_>, RegistrationError> {
+    let required = |path: &[&str], name: &'static str| {
+        let mut value = registration;
+        for key in path {
+            value = value
+                .get(*key)
+                .ok_or(RegistrationError::MissingField(name))?;
+        }
+        value.as_str().ok_or(RegistrationError::MissingField(name))
+    };
+    Ok(Registration {
+        credential_id: required(&["credential", "id"], "credential.id")?,
+        public_key: required(&["credential", "publicKey"], "credential.publicKey")?,
+        algorithm: required(&["credential", "algorithm"], "credential.algorithm")?,
+        authenticator_data: required(&["authenticatorData"], "authenticatorData")?,
+        client_data: required(&["clientData"], "clientData")?,
+        attestation_object: required(&["attestationData"], "attestationData")?,
+    })
 }
 
 fn accepted(credential: &VerifiedCredential) -> Value {

@@ -106,26 +106,9 @@ impl Case {
                 .code()
                 .to_owned());
         }
-        let field = |path: &[&str]| {
-            let mut value = &self.registration;
-            for key in path {
-                value = &value[*key];
-            }
-            value.as_str()
-        };
-        let Some(attestation_object) = field(&["attestationData"]) else {
-            return Err(RegistrationError::MissingField("attestationData")
-                .code()
-                .to_owned());
-        };
-        let registration = Registration {
-            credential_id: field(&["credential", "id"]).unwrap_or_default(),
-            public_key: field(&["credential", "publicKey"]).unwrap_or_default(),
-            algorithm: field(&["credential", "algorithm"]).unwrap_or_default(),
-            authenticator_data: field(&["authenticatorData"]).unwrap_or_default(),
-            client_data: field(&["clientData"]).unwrap_or_default(),
-            attestation_object,
-        };
+        let registration =
+            passkey_server::verify_command::registration_from_json(&self.registration)
+                .map_err(|missing| missing.code().to_owned())?;
         let origins = [self.origin.clone()];
         let expected = Expectations {
             rp_id: &self.rp_id,
