@@ -6,6 +6,7 @@
 mod cli;
 mod differential;
 mod robustness;
+mod soft_authenticator;
 
 use std::path::PathBuf;
 
