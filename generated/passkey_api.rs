@@ -17,17 +17,83 @@ pub mod types {
         #[graphql(name = "origins")]
         pub origins: ::std::vec::Vec<::std::string::String>,
     }
+    /// The relying party and the user that a registration challenge is for.
+    #[derive(::async_graphql::InputObject, ::std::clone::Clone, ::std::fmt::Debug)]
+    #[graphql(name = "CreatePasskeyChallengeResolverDto")]
+    pub struct CreatePasskeyChallengeResolverDto {
+        /// The relying party: one of the `hostname`s in `relying_parties`.
+        #[graphql(name = "hostname")]
+        pub hostname: ::std::string::String,
+        /// The login name of the new user, which becomes their public `user_code`: 1
+        /// to 64 ASCII letters, digits and `.` `_` `-` `@` `+`. Letter case does not
+        /// make a name distinct: `Alice` is taken once `alice` is.
+        #[graphql(name = "username")]
+        pub username: ::std::string::String,
+    }
+    /// A registration challenge and the options to pass to the browser, named as in
+    /// `PublicKeyCredentialCreationOptions`.
+    #[derive(::async_graphql::SimpleObject, ::std::clone::Clone, ::std::fmt::Debug)]
+    #[graphql(name = "PasskeyChallengeResolverModel")]
+    pub struct PasskeyChallengeResolverModel {
+        /// The challenge: 32 random bytes, base64url without padding. Pass it to `create_passkey` with the registration.
+        #[graphql(name = "challenge")]
+        pub challenge: ::std::string::String,
+        /// When the challenge expires, RFC 3339 in UTC, such as `2026-12-04T18:05:00Z`.
+        #[graphql(name = "expires_at")]
+        pub expires_at: ::std::string::String,
+        /// How long the browser may wait for the user, in milliseconds: the challenge's lifetime (`timeout`).
+        #[graphql(name = "timeout_ms")]
+        pub timeout_ms: i32,
+        /// The relying party ID (`rp.id`): the `hostname` the challenge was issued for.
+        #[graphql(name = "hostname")]
+        pub hostname: ::std::string::String,
+        /// The relying party's display name (`rp.name`).
+        #[graphql(name = "rp_name")]
+        pub rp_name: ::std::string::String,
+        /// The user handle (`user.id`), base64url without padding: random, generated
+        /// by the server, and the `user_id` of the user that the registration creates.
+        #[graphql(name = "user_id")]
+        pub user_id: ::std::string::String,
+        /// The username the challenge was issued for (`user.name` and `user.displayName`).
+        #[graphql(name = "username")]
+        pub username: ::std::string::String,
+        /// The credential algorithms this server accepts, most preferred first (`pubKeyCredParams`).
+        #[graphql(name = "algorithms")]
+        pub algorithms: ::std::vec::Vec<PasskeyAlgorithmResolverModel>,
+        /// Whether the authenticator must verify the user, with a PIN or biometrics
+        /// (`authenticatorSelection.userVerification`): `required` or `preferred`.
+        #[graphql(name = "user_verification")]
+        pub user_verification: ::std::string::String,
+        /// The credential IDs of the user's existing passkeys, base64url
+        /// (`excludeCredentials`), so an authenticator that holds one does not create a
+        /// second. Empty for a new user.
+        #[graphql(name = "exclude_credentials")]
+        pub exclude_credentials: ::std::vec::Vec<::std::string::String>,
+    }
+    /// A credential algorithm that this server accepts.
+    #[derive(::async_graphql::SimpleObject, ::std::clone::Clone, ::std::fmt::Debug)]
+    #[graphql(name = "PasskeyAlgorithmResolverModel")]
+    pub struct PasskeyAlgorithmResolverModel {
+        /// The algorithm's name, as the @passwordless-id/webauthn client reports it: `ES256`, `RS256` or `EdDSA`.
+        #[graphql(name = "name")]
+        pub name: ::std::string::String,
+        /// The algorithm's COSE identifier, for `pubKeyCredParams[].alg`: -7, -257 or -8.
+        #[graphql(name = "cose_identifier")]
+        pub cose_identifier: i32,
+    }
     /// A passkey to register, and the challenge it answers.
     #[derive(::async_graphql::InputObject, ::std::clone::Clone, ::std::fmt::Debug)]
     #[graphql(name = "CreatePasskeyResolverDto")]
     pub struct CreatePasskeyResolverDto {
-        /// A name for the passkey that helps its owner recognise it, such as `Laptop`.
+        /// A name for the passkey that helps its owner recognise it, such as `Laptop`:
+        /// 1 to 64 characters, without control characters and without spaces at
+        /// either end.
         #[graphql(name = "label")]
         pub label: ::std::string::String,
         /// The relying party the passkey is for: one of the `hostname`s in `relying_parties`.
         #[graphql(name = "hostname")]
         pub hostname: ::std::string::String,
-        /// The challenge that this server issued for this registration, base64url.
+        /// The challenge from `create_passkey_challenge`, issued for this `hostname` and `username`.
         #[graphql(name = "challenge")]
         pub challenge: ::std::string::String,
         /// What the browser returned for the registration ceremony.
@@ -40,7 +106,7 @@ pub mod types {
     #[derive(::async_graphql::InputObject, ::std::clone::Clone, ::std::fmt::Debug)]
     #[graphql(name = "CreatePasskeyRegistrationResolverDto")]
     pub struct CreatePasskeyRegistrationResolverDto {
-        /// The user's login name; it becomes the user's public `user_code`.
+        /// The username that the challenge was issued for; it becomes the user's public `user_code`.
         #[graphql(name = "username")]
         pub username: ::std::string::String,
         /// The new credential.
@@ -96,6 +162,47 @@ pub mod types {
         #[graphql(name = "credential_id")]
         pub credential_id: ::std::string::String,
     }
+    /// The error codes of `create_passkey_challenge`.
+    #[derive(
+        ::async_graphql::Enum,
+        ::std::clone::Clone,
+        ::std::marker::Copy,
+        ::std::fmt::Debug,
+        ::std::cmp::PartialEq,
+        ::std::cmp::Eq,
+        ::std::hash::Hash
+    )]
+    #[graphql(name = "CreatePasskeyChallengeErrorCode")]
+    pub enum CreatePasskeyChallengeErrorCode {
+        /// `hostname` is not a relying party that this server is configured for; `relying_parties` lists those that are.
+        #[graphql(name = "UNKNOWN_HOSTNAME")]
+        UnknownHostname,
+        /// `username` is empty, longer than 64 characters, or has a character other than ASCII letters, digits and `.` `_` `-` `@` `+`.
+        #[graphql(name = "INVALID_USERNAME")]
+        InvalidUsername,
+        /// The username already has a passkey. Sign in instead, or choose another username.
+        #[graphql(name = "USERNAME_TAKEN")]
+        UsernameTaken,
+        /// The server holds as many unexpired challenges as it is configured to allow.
+        /// Try again in a few minutes, when older challenges have expired.
+        #[graphql(name = "TOO_MANY_PENDING_CHALLENGES")]
+        TooManyPendingChallenges,
+        /// The server could not read or write its database. Try again later; the server's log says more.
+        #[graphql(name = "STORAGE_UNAVAILABLE")]
+        StorageUnavailable,
+    }
+    impl CreatePasskeyChallengeErrorCode {
+        /// The value's name in the schema.
+        pub const fn as_str(self) -> &'static str {
+            match self {
+                Self::UnknownHostname => "UNKNOWN_HOSTNAME",
+                Self::InvalidUsername => "INVALID_USERNAME",
+                Self::UsernameTaken => "USERNAME_TAKEN",
+                Self::TooManyPendingChallenges => "TOO_MANY_PENDING_CHALLENGES",
+                Self::StorageUnavailable => "STORAGE_UNAVAILABLE",
+            }
+        }
+    }
     /// The error codes of `create_passkey`.
     #[derive(
         ::async_graphql::Enum,
@@ -111,17 +218,76 @@ pub mod types {
         /// `hostname` is not a relying party that this server is configured for; `relying_parties` lists those that are.
         #[graphql(name = "UNKNOWN_HOSTNAME")]
         UnknownHostname,
-        /// `challenge` was not issued by this server, or it was already used or has
-        /// expired. Ask for a new challenge and register again.
+        /// `label` is empty, longer than 64 characters, has a control character, or starts or ends with a space.
+        #[graphql(name = "INVALID_LABEL")]
+        InvalidLabel,
+        /// `username` is empty, longer than 64 characters, or has a character other than ASCII letters, digits and `.` `_` `-` `@` `+`.
+        #[graphql(name = "INVALID_USERNAME")]
+        InvalidUsername,
+        /// `challenge` was not issued by this server, or a registration has already
+        /// used it. Ask for a new challenge and register again.
         #[graphql(name = "CHALLENGE_NOT_FOUND")]
         ChallengeNotFound,
+        /// `challenge` has expired. Ask for a new challenge and register again.
+        #[graphql(name = "CHALLENGE_EXPIRED")]
+        ChallengeExpired,
+        /// The registration does not answer `challenge`: the challenge was issued for
+        /// another hostname or username, or the browser signed a different challenge.
+        #[graphql(name = "CHALLENGE_MISMATCH")]
+        ChallengeMismatch,
+        /// `registration` cannot be read: a value is not base64url or is too large,
+        /// the client data or the attestation object is malformed, or the fields
+        /// disagree with each other. The message names the field and the check.
+        #[graphql(name = "MALFORMED_REGISTRATION")]
+        MalformedRegistration,
+        /// The browser ran the registration on an origin that this relying party does
+        /// not allow (see `relying_parties`), or inside a cross-origin frame.
+        #[graphql(name = "ORIGIN_NOT_ALLOWED")]
+        OriginNotAllowed,
+        /// The authenticator scoped the credential to another relying party ID.
+        #[graphql(name = "RP_ID_MISMATCH")]
+        RpIdMismatch,
+        /// The authenticator did not confirm that the user was present or, when this
+        /// server requires it, did not verify the user with a PIN or biometrics.
+        #[graphql(name = "USER_NOT_VERIFIED")]
+        UserNotVerified,
+        /// The credential's algorithm is not one that this server accepts; `create_passkey_challenge` lists those that are.
+        #[graphql(name = "ALGORITHM_NOT_ALLOWED")]
+        AlgorithmNotAllowed,
+        /// The attestation statement does not prove the credential: a bad signature,
+        /// an invalid certificate, or an unsupported or retired format.
+        #[graphql(name = "ATTESTATION_INVALID")]
+        AttestationInvalid,
+        /// The credential is already registered, for this or another user.
+        #[graphql(name = "CREDENTIAL_ALREADY_REGISTERED")]
+        CredentialAlreadyRegistered,
+        /// The username got its first passkey after this challenge was issued. Sign in
+        /// instead, or choose another username.
+        #[graphql(name = "USERNAME_TAKEN")]
+        UsernameTaken,
+        /// The server could not read or write its database. Nothing was stored; try again later.
+        #[graphql(name = "STORAGE_UNAVAILABLE")]
+        StorageUnavailable,
     }
     impl CreatePasskeyErrorCode {
         /// The value's name in the schema.
         pub const fn as_str(self) -> &'static str {
             match self {
                 Self::UnknownHostname => "UNKNOWN_HOSTNAME",
+                Self::InvalidLabel => "INVALID_LABEL",
+                Self::InvalidUsername => "INVALID_USERNAME",
                 Self::ChallengeNotFound => "CHALLENGE_NOT_FOUND",
+                Self::ChallengeExpired => "CHALLENGE_EXPIRED",
+                Self::ChallengeMismatch => "CHALLENGE_MISMATCH",
+                Self::MalformedRegistration => "MALFORMED_REGISTRATION",
+                Self::OriginNotAllowed => "ORIGIN_NOT_ALLOWED",
+                Self::RpIdMismatch => "RP_ID_MISMATCH",
+                Self::UserNotVerified => "USER_NOT_VERIFIED",
+                Self::AlgorithmNotAllowed => "ALGORITHM_NOT_ALLOWED",
+                Self::AttestationInvalid => "ATTESTATION_INVALID",
+                Self::CredentialAlreadyRegistered => "CREDENTIAL_ALREADY_REGISTERED",
+                Self::UsernameTaken => "USERNAME_TAKEN",
+                Self::StorageUnavailable => "STORAGE_UNAVAILABLE",
             }
         }
     }
@@ -143,6 +309,72 @@ pub mod resolvers {
             Output = ::std::vec::Vec<super::types::RelyingPartyResolverModel>,
         > + ::std::marker::Send;
     }
+    /// The errors of `create_passkey_challenge`: the values of `CreatePasskeyChallengeErrorCode`, each with a message for the client.
+    #[derive(
+        ::std::clone::Clone,
+        ::std::fmt::Debug,
+        ::std::cmp::PartialEq,
+        ::std::cmp::Eq
+    )]
+    pub enum CreatePasskeyChallengeError {
+        /// `hostname` is not a relying party that this server is configured for; `relying_parties` lists those that are.
+        UnknownHostname(::std::string::String),
+        /// `username` is empty, longer than 64 characters, or has a character other than ASCII letters, digits and `.` `_` `-` `@` `+`.
+        InvalidUsername(::std::string::String),
+        /// The username already has a passkey. Sign in instead, or choose another username.
+        UsernameTaken(::std::string::String),
+        /// The server holds as many unexpired challenges as it is configured to allow.
+        /// Try again in a few minutes, when older challenges have expired.
+        TooManyPendingChallenges(::std::string::String),
+        /// The server could not read or write its database. Try again later; the server's log says more.
+        StorageUnavailable(::std::string::String),
+    }
+    impl CreatePasskeyChallengeError {
+        /// The error's code, sent to the client as `extensions.code`.
+        pub fn code(&self) -> super::types::CreatePasskeyChallengeErrorCode {
+            match self {
+                Self::UnknownHostname(_) => {
+                    super::types::CreatePasskeyChallengeErrorCode::UnknownHostname
+                }
+                Self::InvalidUsername(_) => {
+                    super::types::CreatePasskeyChallengeErrorCode::InvalidUsername
+                }
+                Self::UsernameTaken(_) => {
+                    super::types::CreatePasskeyChallengeErrorCode::UsernameTaken
+                }
+                Self::TooManyPendingChallenges(_) => {
+                    super::types::CreatePasskeyChallengeErrorCode::TooManyPendingChallenges
+                }
+                Self::StorageUnavailable(_) => {
+                    super::types::CreatePasskeyChallengeErrorCode::StorageUnavailable
+                }
+            }
+        }
+        /// The message for the client.
+        pub fn message(&self) -> &str {
+            match self {
+                Self::UnknownHostname(message) => message,
+                Self::InvalidUsername(message) => message,
+                Self::UsernameTaken(message) => message,
+                Self::TooManyPendingChallenges(message) => message,
+                Self::StorageUnavailable(message) => message,
+            }
+        }
+    }
+    impl ::std::fmt::Display for CreatePasskeyChallengeError {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            ::std::write!(f, "{}: {}", self.code().as_str(), self.message())
+        }
+    }
+    impl ::std::error::Error for CreatePasskeyChallengeError {}
+    /// The GraphQL error: the message, with the code as `extensions.code`.
+    impl ::async_graphql::ErrorExtensions for CreatePasskeyChallengeError {
+        fn extend(&self) -> ::async_graphql::Error {
+            let code = self.code().as_str();
+            ::async_graphql::Error::new(self.message())
+                .extend_with(|_, extensions| extensions.set("code", code))
+        }
+    }
     /// The errors of `create_passkey`: the values of `CreatePasskeyErrorCode`, each with a message for the client.
     #[derive(
         ::std::clone::Clone,
@@ -153,9 +385,42 @@ pub mod resolvers {
     pub enum CreatePasskeyError {
         /// `hostname` is not a relying party that this server is configured for; `relying_parties` lists those that are.
         UnknownHostname(::std::string::String),
-        /// `challenge` was not issued by this server, or it was already used or has
-        /// expired. Ask for a new challenge and register again.
+        /// `label` is empty, longer than 64 characters, has a control character, or starts or ends with a space.
+        InvalidLabel(::std::string::String),
+        /// `username` is empty, longer than 64 characters, or has a character other than ASCII letters, digits and `.` `_` `-` `@` `+`.
+        InvalidUsername(::std::string::String),
+        /// `challenge` was not issued by this server, or a registration has already
+        /// used it. Ask for a new challenge and register again.
         ChallengeNotFound(::std::string::String),
+        /// `challenge` has expired. Ask for a new challenge and register again.
+        ChallengeExpired(::std::string::String),
+        /// The registration does not answer `challenge`: the challenge was issued for
+        /// another hostname or username, or the browser signed a different challenge.
+        ChallengeMismatch(::std::string::String),
+        /// `registration` cannot be read: a value is not base64url or is too large,
+        /// the client data or the attestation object is malformed, or the fields
+        /// disagree with each other. The message names the field and the check.
+        MalformedRegistration(::std::string::String),
+        /// The browser ran the registration on an origin that this relying party does
+        /// not allow (see `relying_parties`), or inside a cross-origin frame.
+        OriginNotAllowed(::std::string::String),
+        /// The authenticator scoped the credential to another relying party ID.
+        RpIdMismatch(::std::string::String),
+        /// The authenticator did not confirm that the user was present or, when this
+        /// server requires it, did not verify the user with a PIN or biometrics.
+        UserNotVerified(::std::string::String),
+        /// The credential's algorithm is not one that this server accepts; `create_passkey_challenge` lists those that are.
+        AlgorithmNotAllowed(::std::string::String),
+        /// The attestation statement does not prove the credential: a bad signature,
+        /// an invalid certificate, or an unsupported or retired format.
+        AttestationInvalid(::std::string::String),
+        /// The credential is already registered, for this or another user.
+        CredentialAlreadyRegistered(::std::string::String),
+        /// The username got its first passkey after this challenge was issued. Sign in
+        /// instead, or choose another username.
+        UsernameTaken(::std::string::String),
+        /// The server could not read or write its database. Nothing was stored; try again later.
+        StorageUnavailable(::std::string::String),
     }
     impl CreatePasskeyError {
         /// The error's code, sent to the client as `extensions.code`.
@@ -164,8 +429,47 @@ pub mod resolvers {
                 Self::UnknownHostname(_) => {
                     super::types::CreatePasskeyErrorCode::UnknownHostname
                 }
+                Self::InvalidLabel(_) => {
+                    super::types::CreatePasskeyErrorCode::InvalidLabel
+                }
+                Self::InvalidUsername(_) => {
+                    super::types::CreatePasskeyErrorCode::InvalidUsername
+                }
                 Self::ChallengeNotFound(_) => {
                     super::types::CreatePasskeyErrorCode::ChallengeNotFound
+                }
+                Self::ChallengeExpired(_) => {
+                    super::types::CreatePasskeyErrorCode::ChallengeExpired
+                }
+                Self::ChallengeMismatch(_) => {
+                    super::types::CreatePasskeyErrorCode::ChallengeMismatch
+                }
+                Self::MalformedRegistration(_) => {
+                    super::types::CreatePasskeyErrorCode::MalformedRegistration
+                }
+                Self::OriginNotAllowed(_) => {
+                    super::types::CreatePasskeyErrorCode::OriginNotAllowed
+                }
+                Self::RpIdMismatch(_) => {
+                    super::types::CreatePasskeyErrorCode::RpIdMismatch
+                }
+                Self::UserNotVerified(_) => {
+                    super::types::CreatePasskeyErrorCode::UserNotVerified
+                }
+                Self::AlgorithmNotAllowed(_) => {
+                    super::types::CreatePasskeyErrorCode::AlgorithmNotAllowed
+                }
+                Self::AttestationInvalid(_) => {
+                    super::types::CreatePasskeyErrorCode::AttestationInvalid
+                }
+                Self::CredentialAlreadyRegistered(_) => {
+                    super::types::CreatePasskeyErrorCode::CredentialAlreadyRegistered
+                }
+                Self::UsernameTaken(_) => {
+                    super::types::CreatePasskeyErrorCode::UsernameTaken
+                }
+                Self::StorageUnavailable(_) => {
+                    super::types::CreatePasskeyErrorCode::StorageUnavailable
                 }
             }
         }
@@ -173,7 +477,20 @@ pub mod resolvers {
         pub fn message(&self) -> &str {
             match self {
                 Self::UnknownHostname(message) => message,
+                Self::InvalidLabel(message) => message,
+                Self::InvalidUsername(message) => message,
                 Self::ChallengeNotFound(message) => message,
+                Self::ChallengeExpired(message) => message,
+                Self::ChallengeMismatch(message) => message,
+                Self::MalformedRegistration(message) => message,
+                Self::OriginNotAllowed(message) => message,
+                Self::RpIdMismatch(message) => message,
+                Self::UserNotVerified(message) => message,
+                Self::AlgorithmNotAllowed(message) => message,
+                Self::AttestationInvalid(message) => message,
+                Self::CredentialAlreadyRegistered(message) => message,
+                Self::UsernameTaken(message) => message,
+                Self::StorageUnavailable(message) => message,
             }
         }
     }
@@ -193,8 +510,26 @@ pub mod resolvers {
     }
     /// The resolvers of the `Mutation` root type (mutation operations): one method per field. `schema::build_schema` serves an implementation.
     pub trait MutationResolvers: ::std::marker::Send + ::std::marker::Sync + 'static {
+        /// Issues a single-use challenge for registering a passkey, with everything a
+        /// browser needs for `navigator.credentials.create()` or the
+        /// @passwordless-id/webauthn client's `register()`. The challenge is bound to
+        /// the `hostname` and `username` it was issued for and expires at
+        /// `expires_at`. Only a new username gets one: a username that already has a
+        /// passkey can add another only from a signed-in session.
+        fn create_passkey_challenge(
+            &self,
+            ctx: &::async_graphql::Context<'_>,
+            dto: super::types::CreatePasskeyChallengeResolverDto,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                super::types::PasskeyChallengeResolverModel,
+                CreatePasskeyChallengeError,
+            >,
+        > + ::std::marker::Send;
         /// Registers a passkey: verifies the browser's registration against a challenge
-        /// that this server issued and stores the new credential for the user.
+        /// that this server issued and stores the new credential for the user. The
+        /// first passkey of a username creates the user. The challenge is used up by a
+        /// successful registration; a refused one leaves it usable until it expires.
         fn create_passkey(
             &self,
             ctx: &::async_graphql::Context<'_>,
@@ -233,8 +568,34 @@ pub mod schema {
     /// Operations that change what the server stores.
     #[::async_graphql::Object(name = "Mutation")]
     impl<R: super::resolvers::MutationResolvers> MutationRoot<R> {
+        /// Issues a single-use challenge for registering a passkey, with everything a
+        /// browser needs for `navigator.credentials.create()` or the
+        /// @passwordless-id/webauthn client's `register()`. The challenge is bound to
+        /// the `hostname` and `username` it was issued for and expires at
+        /// `expires_at`. Only a new username gets one: a username that already has a
+        /// passkey can add another only from a signed-in session.
+        #[graphql(name = "create_passkey_challenge")]
+        async fn create_passkey_challenge(
+            &self,
+            ctx: &::async_graphql::Context<'_>,
+            #[graphql(
+                name = "dto",
+                desc = "The relying party and the username to register a passkey for."
+            )]
+            dto: super::types::CreatePasskeyChallengeResolverDto,
+        ) -> ::async_graphql::Result<super::types::PasskeyChallengeResolverModel> {
+            super::resolvers::MutationResolvers::create_passkey_challenge(
+                    &*self.0,
+                    ctx,
+                    dto,
+                )
+                .await
+                .map_err(|error| ::async_graphql::ErrorExtensions::extend(&error))
+        }
         /// Registers a passkey: verifies the browser's registration against a challenge
-        /// that this server issued and stores the new credential for the user.
+        /// that this server issued and stores the new credential for the user. The
+        /// first passkey of a username creates the user. The challenge is used up by a
+        /// successful registration; a refused one leaves it usable until it expires.
         #[graphql(name = "create_passkey")]
         async fn create_passkey(
             &self,
@@ -276,12 +637,16 @@ pub mod schema {
                 ::async_graphql::EmptySubscription,
             )
             .register_output_type::<super::types::RelyingPartyResolverModel>()
+            .register_input_type::<super::types::CreatePasskeyChallengeResolverDto>()
+            .register_output_type::<super::types::PasskeyChallengeResolverModel>()
+            .register_output_type::<super::types::PasskeyAlgorithmResolverModel>()
             .register_input_type::<super::types::CreatePasskeyResolverDto>()
             .register_input_type::<super::types::CreatePasskeyRegistrationResolverDto>()
             .register_input_type::<
                 super::types::CreatePasskeyRegistrationCredentialResolverDto,
             >()
             .register_output_type::<super::types::PasskeyResolverModel>()
+            .register_output_type::<super::types::CreatePasskeyChallengeErrorCode>()
             .register_output_type::<super::types::CreatePasskeyErrorCode>()
     }
 }

@@ -1,168 +1,109 @@
-//! Implements the generated resolver traits: the only module that turns what
-//! the server knows into GraphQL answers and error codes. It issues no
-//! challenges and stores nothing yet.
+//! Implements the generated resolver traits: the only module that turns the
+//! registration service's records into GraphQL models. The rules live in
+//! `registration.rs`.
 
 use std::sync::Arc;
 
 use async_graphql::Context;
-use passkey_api::resolvers::{CreatePasskeyError, MutationResolvers, QueryResolvers};
-use passkey_api::types::{
-    CreatePasskeyResolverDto, PasskeyResolverModel, RelyingPartyResolverModel,
+use passkey_api::resolvers::{
+    CreatePasskeyChallengeError, CreatePasskeyError, MutationResolvers, QueryResolvers,
 };
+use passkey_api::types::{
+    CreatePasskeyChallengeResolverDto, CreatePasskeyResolverDto, PasskeyAlgorithmResolverModel,
+    PasskeyChallengeResolverModel, PasskeyResolverModel, RelyingPartyResolverModel,
+};
+use time::format_description::well_known::Rfc3339;
 
-/// A relying party (a website) this server registers passkeys for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RelyingParty {
-    /// The RP ID: the host name that passkeys are scoped to.
-    pub id: String,
-    /// The web origins allowed to register passkeys for it.
-    pub origins: Vec<String>,
-}
+use crate::registration::{IssuedChallenge, Registrar};
+use crate::storage::StoredPasskey;
+use crate::webauthn::base64url;
 
 /// The resolvers that `passkey_api::schema::build_schema` serves.
 pub struct Api {
-    relying_party: Arc<RelyingParty>,
+    registrar: Arc<Registrar>,
 }
 
 impl Api {
-    /// Resolvers for a server that registers passkeys for `relying_party`.
-    pub fn new(relying_party: Arc<RelyingParty>) -> Self {
-        Self { relying_party }
+    pub fn new(registrar: Arc<Registrar>) -> Self {
+        Self { registrar }
     }
 }
 
 impl QueryResolvers for Api {
     async fn relying_parties(&self, _ctx: &Context<'_>) -> Vec<RelyingPartyResolverModel> {
+        let relying_party = self.registrar.relying_party();
         vec![RelyingPartyResolverModel {
-            hostname: self.relying_party.id.clone(),
-            origins: self.relying_party.origins.clone(),
+            hostname: relying_party.id.clone(),
+            origins: relying_party.origins.clone(),
         }]
     }
 }
 
 impl MutationResolvers for Api {
+    async fn create_passkey_challenge(
+        &self,
+        _ctx: &Context<'_>,
+        dto: CreatePasskeyChallengeResolverDto,
+    ) -> Result<PasskeyChallengeResolverModel, CreatePasskeyChallengeError> {
+        let issued = self
+            .registrar
+            .issue_challenge(&dto.hostname, &dto.username)
+            .await?;
+        Ok(self.challenge_model(&issued))
+    }
+
     async fn create_passkey(
         &self,
         _ctx: &Context<'_>,
         dto: CreatePasskeyResolverDto,
     ) -> Result<PasskeyResolverModel, CreatePasskeyError> {
-        // Only the hostname and the outcome are logged: the challenge and the
-        // registration are credentials in flight.
-        let error = if dto.hostname != self.relying_party.id {
-            CreatePasskeyError::UnknownHostname(format!(
-                "`{}` is not a relying party of this server; it registers passkeys for `{}` only",
-                dto.hostname, self.relying_party.id
-            ))
-        } else {
-            // No challenge can be valid until the server issues them, so the
-            // honest answer to every well-addressed registration is this one.
-            CreatePasskeyError::ChallengeNotFound(
-                "this server has not issued that challenge: challenge issuance arrives with the \
-                 next API version, so no registration can succeed yet"
-                    .to_owned(),
-            )
-        };
-        tracing::debug!(
-            hostname = %dto.hostname,
-            code = error.code().as_str(),
-            "create_passkey refused"
-        );
-        Err(error)
+        let stored = self.registrar.register(dto).await?;
+        Ok(passkey_model(&stored))
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use passkey_api::schema::build_schema;
-    use serde_json::{Value, json};
-
-    use super::*;
-
-    fn relying_party() -> RelyingParty {
-        RelyingParty {
-            id: "example.test".to_owned(),
-            origins: vec!["https://example.test".to_owned()],
+impl Api {
+    fn challenge_model(&self, issued: &IssuedChallenge) -> PasskeyChallengeResolverModel {
+        let policy = self.registrar.policy();
+        let record = &issued.record;
+        PasskeyChallengeResolverModel {
+            challenge: issued.challenge.to_base64url(),
+            // Formatting an in-range UTC time cannot fail; an empty string
+            // would only hide a bug that the tests would catch.
+            expires_at: record.expires_at.format(&Rfc3339).unwrap_or_default(),
+            // The configuration caps the lifetime far below i32::MAX ms.
+            timeout_ms: i32::try_from(policy.challenge_ttl.as_millis()).unwrap_or(i32::MAX),
+            hostname: record.hostname.clone(),
+            rp_name: self.registrar.relying_party().name.clone(),
+            user_id: record.user_id.to_base64url(),
+            username: record.username.clone(),
+            algorithms: policy
+                .algorithms
+                .iter()
+                .map(|algorithm| PasskeyAlgorithmResolverModel {
+                    name: algorithm.name().to_owned(),
+                    // COSE numbers of signature algorithms fit in an i32.
+                    cose_identifier: i32::try_from(algorithm.to_i64()).unwrap_or(i32::MIN),
+                })
+                .collect(),
+            user_verification: policy.user_verification.as_str().to_owned(),
+            exclude_credentials: issued
+                .exclude_credentials
+                .iter()
+                .map(|id| base64url::encode(id))
+                .collect(),
         }
     }
+}
 
-    async fn execute(query: &str) -> Value {
-        let schema = build_schema(Api::new(Arc::new(relying_party()))).finish();
-        let response = schema.execute(query).await;
-        serde_json::to_value(&response).expect("a response serializes to JSON")
-    }
-
-    fn create_passkey(hostname: &str) -> String {
-        // The mutation is on line 2 and `create_passkey` at column 3, which
-        // the expected `locations` below depend on.
-        format!(
-            r#"mutation {{
-  create_passkey(dto: {{
-    label: "Laptop", hostname: "{hostname}", challenge: "c2VjcmV0",
-    registration: {{
-      username: "alice",
-      credential: {{ id: "aWQ", publicKey: "cGs", algorithm: "ES256" }},
-      authenticatorData: "YWQ", clientData: "Y2Q", attestationData: "YXQ"
-    }}
-  }}) {{ id }}
-}}"#
-        )
-    }
-
-    #[tokio::test]
-    async fn relying_parties_lists_the_configured_rp() {
-        let response = execute("{ relying_parties { hostname origins } }").await;
-        assert_eq!(
-            response,
-            json!({
-                "data": {
-                    "relying_parties": [
-                        { "hostname": "example.test", "origins": ["https://example.test"] }
-                    ]
-                }
-            })
-        );
-    }
-
-    #[tokio::test]
-    async fn create_passkey_for_another_hostname_is_unknown_hostname() {
-        let response = execute(&create_passkey("elsewhere.test")).await;
-        assert_eq!(
-            response,
-            json!({
-                "data": null,
-                "errors": [{
-                    "message": "`elsewhere.test` is not a relying party of this server; it registers passkeys for `example.test` only",
-                    "locations": [{ "line": 2, "column": 3 }],
-                    "path": ["create_passkey"],
-                    "extensions": { "code": "UNKNOWN_HOSTNAME" }
-                }]
-            })
-        );
-    }
-
-    #[tokio::test]
-    async fn create_passkey_for_the_configured_rp_is_challenge_not_found() {
-        let response = execute(&create_passkey("example.test")).await;
-        assert_eq!(
-            response,
-            json!({
-                "data": null,
-                "errors": [{
-                    "message": "this server has not issued that challenge: challenge issuance arrives with the next API version, so no registration can succeed yet",
-                    "locations": [{ "line": 2, "column": 3 }],
-                    "path": ["create_passkey"],
-                    "extensions": { "code": "CHALLENGE_NOT_FOUND" }
-                }]
-            })
-        );
-    }
-
-    #[tokio::test]
-    async fn hostname_comparison_is_exact() {
-        let response = execute(&create_passkey("EXAMPLE.test")).await;
-        assert_eq!(
-            response["errors"][0]["extensions"],
-            json!({ "code": "UNKNOWN_HOSTNAME" })
-        );
+fn passkey_model(stored: &StoredPasskey) -> PasskeyResolverModel {
+    PasskeyResolverModel {
+        id: stored.id.to_base64url(),
+        label: stored.label.clone(),
+        user_id: stored.user_id.to_base64url(),
+        hostname: stored.hostname.clone(),
+        user_code: stored.username.clone(),
+        challenge: stored.challenge.to_base64url(),
+        credential_id: base64url::encode(&stored.credential.credential_id),
     }
 }

@@ -3,14 +3,24 @@
 //! every registration fail later.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-use crate::api::RelyingParty;
+use crate::registration::{Policy, RelyingParty, UserVerification};
+use crate::webauthn::DEFAULT_ALGORITHMS;
+
+/// The shortest and longest challenge lifetimes accepted. Below a second no
+/// person can finish a registration; above an hour a challenge is no longer
+/// fresh, and `timeout_ms` stays far inside an i32.
+const CHALLENGE_TTL_RANGE: (Duration, Duration) =
+    (Duration::from_secs(1), Duration::from_secs(60 * 60));
 
 /// Serves the passkey GraphQL API: POST /graphql runs a query, GET /graphql
-/// opens GraphiQL and GET /healthz answers `ok`.
+/// opens GraphiQL, GET /schema.graphql returns the schema and GET /healthz
+/// answers `ok` while the database is usable.
 ///
 /// On startup the server prints one line to stdout, `listening on
 /// http://<address>`, with the address it actually bound; logs go to stderr.
@@ -22,10 +32,21 @@ pub struct Config {
     #[arg(long, env = "PASSKEY_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
 
+    /// The database file: users, passkeys and pending challenges. Created,
+    /// with its directory, on first start; one server at a time may open it.
+    #[arg(long, env = "PASSKEY_DB", default_value = "./data/passkeys.redb")]
+    pub db: PathBuf,
+
     /// The relying party ID: the bare host name that passkeys are scoped to,
-    /// such as `example.com` (no scheme, port or path).
+    /// such as `example.com` (no scheme, port or path). Every origin must be
+    /// on this host or a subdomain of it.
     #[arg(long = "rp-id", env = "PASSKEY_RP_ID", default_value = "localhost", value_parser = parse_rp_id)]
     pub rp_id: String,
+
+    /// The relying party's name, which authenticators show to the user
+    /// (default: the relying party ID).
+    #[arg(long = "rp-name", env = "PASSKEY_RP_NAME")]
+    pub rp_name: Option<String>,
 
     /// A web origin allowed to register passkeys, such as
     /// `https://example.com`: scheme, host and optional port, nothing else.
@@ -39,6 +60,31 @@ pub struct Config {
         value_parser = parse_origin
     )]
     pub origins: Vec<String>,
+
+    /// How long an issued challenge stays usable, such as `5m` or `90s`
+    /// (between 1s and 1h).
+    #[arg(long = "challenge-ttl", env = "PASSKEY_CHALLENGE_TTL", default_value = "5m", value_parser = parse_challenge_ttl)]
+    pub challenge_ttl: Duration,
+
+    /// Whether registrations must prove user verification (a PIN or
+    /// biometrics). `preferred` also accepts security keys without a PIN.
+    #[arg(
+        long = "user-verification",
+        env = "PASSKEY_USER_VERIFICATION",
+        value_enum,
+        default_value = "required"
+    )]
+    pub user_verification: UserVerification,
+
+    /// The most unexpired challenges held at once. Anyone may ask for a
+    /// challenge, so this bounds what they can make the server store.
+    #[arg(
+        long = "max-pending-challenges",
+        env = "PASSKEY_MAX_PENDING_CHALLENGES",
+        default_value = "100000",
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    pub max_pending_challenges: u64,
 
     /// What to log, as a tracing filter: a level (`error`, `warn`, `info`,
     /// `debug`, `trace`) or directives such as `info,passkey_server=debug`.
@@ -63,9 +109,67 @@ impl Config {
     pub fn relying_party(&self) -> RelyingParty {
         RelyingParty {
             id: self.rp_id.clone(),
+            name: self.rp_name.clone().unwrap_or_else(|| self.rp_id.clone()),
             origins: self.origins.clone(),
         }
     }
+
+    /// The registration rules these flags configure.
+    pub fn policy(&self) -> Policy {
+        Policy {
+            challenge_ttl: self.challenge_ttl,
+            user_verification: self.user_verification,
+            algorithms: DEFAULT_ALGORITHMS.to_vec(),
+            max_pending_challenges: self.max_pending_challenges,
+        }
+    }
+
+    /// Checks what no single flag can: that each origin may use the relying
+    /// party ID. A browser refuses a registration whose RP ID is neither the
+    /// origin's host nor a suffix of it, so such a configuration could never
+    /// register anything.
+    pub fn check(&self) -> Result<(), String> {
+        for origin in &self.origins {
+            let host = origin_host(origin);
+            let on_rp = host == self.rp_id
+                || host
+                    .strip_suffix(self.rp_id.as_str())
+                    .is_some_and(|prefix| prefix.ends_with('.'));
+            if !on_rp {
+                return Err(format!(
+                    "the origin `{origin}` is not on the relying party ID `{}`: its host must be \
+                     `{0}` or a subdomain of it",
+                    self.rp_id
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+// The host of an origin that `parse_origin` accepted: without scheme and
+// port, and an IPv6 literal without its brackets.
+fn origin_host(origin: &str) -> &str {
+    let authority = origin
+        .split_once("://")
+        .map_or(origin, |(_, authority)| authority);
+    if let Some(rest) = authority.strip_prefix('[') {
+        return rest.split_once(']').map_or(rest, |(host, _)| host);
+    }
+    match authority.rsplit_once(':') {
+        Some((host, port)) if port.bytes().all(|b| b.is_ascii_digit()) => host,
+        _ => authority,
+    }
+}
+
+fn parse_challenge_ttl(value: &str) -> Result<Duration, String> {
+    let ttl = humantime::parse_duration(value)
+        .map_err(|error| format!("`{value}` is not a duration such as `5m` or `90s`: {error}"))?;
+    let (shortest, longest) = CHALLENGE_TTL_RANGE;
+    if ttl < shortest || ttl > longest {
+        return Err(format!("`{value}` is outside 1s to 1h"));
+    }
+    Ok(ttl)
 }
 
 // A browser hashes the bare RP ID into the authenticator data, so a value
@@ -126,6 +230,48 @@ mod tests {
         assert_eq!(config.rp_id, "localhost");
         assert_eq!(config.origins, ["http://localhost:8080"]);
         assert_eq!(config.log_level, "info");
+        assert_eq!(config.db, PathBuf::from("./data/passkeys.redb"));
+        assert_eq!(config.challenge_ttl, Duration::from_secs(300));
+        assert_eq!(config.user_verification, UserVerification::Required);
+        assert_eq!(config.max_pending_challenges, 100_000);
+        assert_eq!(config.relying_party().name, "localhost");
+        assert_eq!(config.check(), Ok(()));
+    }
+
+    #[test]
+    fn challenge_ttl_takes_human_durations_within_bounds() {
+        let config = parse(&["--challenge-ttl", "90s"]).expect("90s parses");
+        assert_eq!(config.challenge_ttl, Duration::from_secs(90));
+        for ttl in ["500ms", "2h", "5 parsecs", ""] {
+            assert!(
+                parse(&["--challenge-ttl", ttl]).is_err(),
+                "{ttl:?} was accepted"
+            );
+        }
+    }
+
+    #[test]
+    fn origins_must_be_on_the_rp_id() {
+        let on = |rp_id: &str, origin: &str| {
+            parse(&["--rp-id", rp_id, "--origin", origin])
+                .expect("the flags parse")
+                .check()
+        };
+        assert_eq!(on("example.test", "https://example.test"), Ok(()));
+        assert_eq!(
+            on("example.test", "https://login.example.test:8443"),
+            Ok(())
+        );
+        assert_eq!(on("localhost", "http://localhost:3000"), Ok(()));
+        for (rp_id, origin) in [
+            ("localhost", "http://127.0.0.1:8080"),
+            ("example.test", "https://badexample.test"),
+            ("example.test", "https://example.test.evil"),
+            ("login.example.test", "https://example.test"),
+        ] {
+            let error = on(rp_id, origin).expect_err(origin);
+            assert!(error.contains(origin), "{error}");
+        }
     }
 
     #[test]

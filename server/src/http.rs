@@ -80,6 +80,15 @@ async fn schema_sdl(
     )
 }
 
-async fn healthz() -> &'static str {
-    "ok"
+/// `ok` while the database answers a read and the writer runs; 503
+/// otherwise, so a load balancer stops sending registrations that would
+/// fail.
+async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
+    match state.registrar.storage().check().await {
+        Ok(()) => (StatusCode::OK, "ok"),
+        Err(error) => {
+            tracing::error!(%error, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        }
+    }
 }

@@ -10,8 +10,13 @@
 )]
 
 pub mod api;
+pub mod clock;
 pub mod config;
+pub mod graphql_limits;
 pub mod http;
+pub mod input;
+pub mod registration;
+pub mod storage;
 pub mod verify_command;
 pub mod webauthn;
 
@@ -19,9 +24,10 @@ use std::sync::Arc;
 
 use passkey_api::schema::{ApiSchema, build_schema};
 
-pub use api::{Api, RelyingParty};
+pub use api::Api;
 pub use config::Config;
 pub use http::router;
+pub use registration::{Policy, Registrar, RelyingParty, UserVerification};
 
 /// What every request handler shares. Cloned once per request, so each field
 /// is a cheap handle onto shared data; there are no globals.
@@ -30,18 +36,15 @@ pub struct AppState {
     /// The executable schema. `async_graphql::Schema` is itself an `Arc`
     /// around its contents, so cloning it does not copy the schema.
     pub schema: ApiSchema<Api>,
-    /// The relying party this server is configured for.
-    pub relying_party: Arc<RelyingParty>,
+    /// The registration service, for the health check's database probe.
+    pub registrar: Arc<Registrar>,
 }
 
 impl AppState {
-    /// Builds the state for a server that registers passkeys for `relying_party`.
-    pub fn new(relying_party: RelyingParty) -> Self {
-        let relying_party = Arc::new(relying_party);
-        let schema = build_schema(Api::new(Arc::clone(&relying_party))).finish();
-        Self {
-            schema,
-            relying_party,
-        }
+    /// The state of a server that registers passkeys with `registrar`.
+    pub fn new(registrar: Registrar) -> Self {
+        let registrar = Arc::new(registrar);
+        let schema = graphql_limits::apply(build_schema(Api::new(Arc::clone(&registrar)))).finish();
+        Self { schema, registrar }
     }
 }

@@ -14,10 +14,13 @@
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::Parser;
+use passkey_server::clock::Clock;
 use passkey_server::config::Command;
-use passkey_server::{AppState, Config, router};
+use passkey_server::storage::{RedbStore, Storage};
+use passkey_server::{AppState, Config, Registrar, router};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
@@ -49,12 +52,54 @@ async fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
 
-    let state = AppState::new(config.relying_party());
+    if let Err(error) = config.check() {
+        eprintln!("error: {error}");
+        return ExitCode::from(2);
+    }
+
+    // Opened before binding, so a server that cannot store anything never
+    // announces that it is listening.
+    let store = match RedbStore::open(&config.db) {
+        Ok(store) => store,
+        Err(error) => {
+            eprintln!(
+                "error: cannot open the database {}: {error}",
+                config.db.display()
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+    let storage = match Storage::start(Arc::new(store), Clock::system()) {
+        Ok(storage) => storage,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match storage.counts().await {
+        Ok(counts) => tracing::info!(
+            db = %config.db.display(),
+            users = counts.users,
+            passkeys = counts.passkeys,
+            pending_challenges = counts.challenges,
+            "database opened"
+        ),
+        Err(error) => {
+            eprintln!(
+                "error: cannot read the database {}: {error}",
+                config.db.display()
+            );
+            return ExitCode::FAILURE;
+        }
+    }
+    let registrar = Registrar::new(config.relying_party(), config.policy(), storage.clone());
+    let state = AppState::new(registrar);
 
     let listener = match TcpListener::bind(config.listen).await {
         Ok(listener) => listener,
         Err(error) => {
             eprintln!("error: cannot listen on {}: {error}", config.listen);
+            close_storage(storage).await;
             return ExitCode::FAILURE;
         }
     };
@@ -69,20 +114,44 @@ async fn main() -> ExitCode {
     tracing::info!(
         rp_id = %config.rp_id,
         origins = ?config.origins,
+        user_verification = config.user_verification.as_str(),
+        challenge_ttl = ?config.challenge_ttl,
         "listening on http://{address}"
     );
 
     let served = axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown_signal())
         .await;
+    // Every request has finished: the writer commits what is queued, then
+    // the database closes.
+    let closed = close_storage(storage).await;
     match served {
-        Ok(()) => {
+        Ok(()) if closed => {
             tracing::info!("stopped");
             ExitCode::SUCCESS
         }
+        Ok(()) => ExitCode::FAILURE,
         Err(error) => {
             eprintln!("error: the server failed: {error}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// Closes the database; false (and a message) if that failed.
+async fn close_storage(storage: Storage) -> bool {
+    match tokio::task::spawn_blocking(move || storage.close()).await {
+        Ok(Ok(())) => {
+            tracing::info!("database closed");
+            true
+        }
+        Ok(Err(error)) => {
+            eprintln!("error: cannot close the database cleanly: {error}");
+            false
+        }
+        Err(error) => {
+            eprintln!("error: cannot close the database cleanly: {error}");
+            false
         }
     }
 }

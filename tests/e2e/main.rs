@@ -6,6 +6,7 @@
 
 use std::io::{BufRead, BufReader, Read};
 use std::net::TcpListener;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex, mpsc};
 use std::thread;
@@ -13,33 +14,59 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+mod registration;
+
 /// How long a server may take to start or to stop.
 const PROCESS_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A running server, killed when dropped so a failing test leaves no process
 /// behind. Its stderr (the logs) is collected and shown if the test fails.
-struct Server {
+pub struct Server {
     child: Child,
     base_url: String,
     logs: Arc<Mutex<String>>,
+    db: PathBuf,
+    // Keeps the database's directory until the test ends.
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// The binary, with none of the flags' environment variables: they would
+/// override the defaults the tests rely on.
+fn server_command() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_passkey-server"));
+    for variable in [
+        "PASSKEY_LISTEN",
+        "PASSKEY_DB",
+        "PASSKEY_RP_ID",
+        "PASSKEY_RP_NAME",
+        "PASSKEY_ORIGINS",
+        "PASSKEY_CHALLENGE_TTL",
+        "PASSKEY_USER_VERIFICATION",
+        "PASSKEY_MAX_PENDING_CHALLENGES",
+        "PASSKEY_LOG",
+    ] {
+        command.env_remove(variable);
+    }
+    command
 }
 
 impl Server {
-    /// Starts the binary on a free port with `args` added to `--listen`.
-    fn start(args: &[&str]) -> Self {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_passkey-server"));
-        // The flags' environment variables would override the defaults the
-        // tests rely on.
-        for variable in [
-            "PASSKEY_LISTEN",
-            "PASSKEY_RP_ID",
-            "PASSKEY_ORIGINS",
-            "PASSKEY_LOG",
-        ] {
-            command.env_remove(variable);
-        }
-        let mut child = command
+    /// Starts the binary on a free port with a new database in a temporary
+    /// directory, with `args` added.
+    pub fn start(args: &[&str]) -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let db = dir.path().join("passkeys.redb");
+        let mut server = Self::start_on(&db, args);
+        server._dir = Some(dir);
+        server
+    }
+
+    /// Starts the binary on a free port with the database `db`.
+    pub fn start_on(db: &Path, args: &[&str]) -> Self {
+        let mut child = server_command()
             .args(["--listen", "127.0.0.1:0"])
+            .arg("--db")
+            .arg(db)
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -54,6 +81,8 @@ impl Server {
             child,
             base_url: String::new(),
             logs: Arc::clone(&logs),
+            db: db.to_owned(),
+            _dir: None,
         };
 
         thread::spawn(move || {
@@ -78,20 +107,39 @@ impl Server {
 
         let address = address_receiver
             .recv_timeout(PROCESS_TIMEOUT)
-            .expect("the server prints `listening on http://<address>` within the timeout");
+            .unwrap_or_else(|_| {
+                panic!(
+                    "the server prints `listening on http://<address>` within the timeout:\n{}",
+                    server.logs()
+                )
+            });
         server.base_url = format!("http://{address}");
         server
     }
 
-    fn url(&self, path: &str) -> String {
+    pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)
     }
 
+    /// The database file.
+    pub fn db(&self) -> &Path {
+        &self.db
+    }
+
     /// POSTs `{"query": query}` to /graphql; returns the status and JSON body.
-    async fn graphql(&self, query: &str) -> (reqwest::StatusCode, Value) {
+    pub async fn graphql(&self, query: &str) -> (reqwest::StatusCode, Value) {
+        self.graphql_with(query, json!({})).await
+    }
+
+    /// POSTs a query with variables to /graphql.
+    pub async fn graphql_with(
+        &self,
+        query: &str,
+        variables: Value,
+    ) -> (reqwest::StatusCode, Value) {
         let response = reqwest::Client::new()
             .post(self.url("/graphql"))
-            .json(&json!({ "query": query }))
+            .json(&json!({ "query": query, "variables": variables }))
             .send()
             .await
             .expect("the server answers");
@@ -100,7 +148,7 @@ impl Server {
         (status, body)
     }
 
-    fn logs(&self) -> String {
+    pub fn logs(&self) -> String {
         self.logs
             .lock()
             .expect("the log buffer is not poisoned")
@@ -108,7 +156,7 @@ impl Server {
     }
 
     /// Sends SIGTERM and waits for the process to exit.
-    fn terminate(&mut self) -> ExitStatus {
+    pub fn terminate(&mut self) -> ExitStatus {
         let status = Command::new("kill")
             .arg("-TERM")
             .arg(self.child.id().to_string())
@@ -170,6 +218,22 @@ fn seed_example_with(field: &str, value: &str) -> String {
     seed.replace(&from, &format!("{field}: \"{value}\""))
 }
 
+/// Waits until the server has logged `text`; returns the logs.
+async fn wait_for_log(server: &Server, text: &str) -> String {
+    let deadline = Instant::now() + PROCESS_TIMEOUT;
+    loop {
+        let logs = server.logs();
+        if logs.contains(text) {
+            return logs;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no `{text}` in the logs:\n{logs}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 fn error_codes(body: &Value) -> Vec<&str> {
     body["errors"]
         .as_array()
@@ -229,16 +293,7 @@ async fn challenge_is_not_logged_at_info_level() {
     assert_eq!(error_codes(&body), ["CHALLENGE_NOT_FOUND"], "{body}");
 
     // The request's log line proves the logs were read far enough.
-    let deadline = Instant::now() + PROCESS_TIMEOUT;
-    while !server.logs().contains("path=/graphql") {
-        assert!(
-            Instant::now() < deadline,
-            "no request log line:\n{}",
-            server.logs()
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let logs = server.logs();
+    let logs = wait_for_log(&server, "path=/graphql").await;
     assert!(logs.contains("status=200"), "{logs}");
     assert!(!logs.contains(marker), "the challenge was logged:\n{logs}");
 }
@@ -355,8 +410,12 @@ async fn the_published_schema_documents_the_create_passkey_error_codes() {
     let (_, body) = server
         .graphql(r#"{ __schema { mutationType { fields { name description args { name description } } } } }"#)
         .await;
-    let field = &body["data"]["__schema"]["mutationType"]["fields"][0];
-    assert_eq!(field["name"], "create_passkey", "{body}");
+    let field = body["data"]["__schema"]["mutationType"]["fields"]
+        .as_array()
+        .expect("the mutation type has fields")
+        .iter()
+        .find(|field| field["name"] == "create_passkey")
+        .unwrap_or_else(|| panic!("create_passkey is a mutation: {body}"));
     assert!(
         field["description"]
             .as_str()
@@ -404,9 +463,11 @@ fn bind_failure_exits_non_zero_with_a_message() {
     let taken = TcpListener::bind("127.0.0.1:0").expect("a free port");
     let address = taken.local_addr().expect("a bound address").to_string();
 
-    let output = Command::new(env!("CARGO_BIN_EXE_passkey-server"))
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let output = server_command()
         .args(["--listen", &address])
-        .env_remove("PASSKEY_LISTEN")
+        .arg("--db")
+        .arg(dir.path().join("passkeys.redb"))
         .stdin(Stdio::null())
         .output()
         .expect("the server binary runs");
@@ -450,10 +511,188 @@ fn help_documents_every_flag() {
         "http://localhost:8080",
         "--log-level",
         "PASSKEY_LOG",
+        "--db",
+        "PASSKEY_DB",
+        "./data/passkeys.redb",
+        "--rp-name",
+        "PASSKEY_RP_NAME",
+        "--challenge-ttl",
+        "PASSKEY_CHALLENGE_TTL",
+        "5m",
+        "--user-verification",
+        "PASSKEY_USER_VERIFICATION",
+        "required",
+        "preferred",
+        "--max-pending-challenges",
+        "PASSKEY_MAX_PENDING_CHALLENGES",
     ] {
         assert!(
             help.contains(expected),
             "`--help` mentions {expected}:\n{help}"
         );
     }
+}
+
+/// The introspection query that GraphiQL and most GraphQL tools send
+/// (graphql-js `getIntrospectionQuery()` with descriptions): the deepest and
+/// widest query a legitimate client makes.
+const TOOL_INTROSPECTION: &str = r#"
+query IntrospectionQuery {
+  __schema {
+    queryType { name } mutationType { name } subscriptionType { name }
+    types { ...FullType }
+    directives { name description locations args { ...InputValue } }
+  }
+}
+fragment FullType on __Type {
+  kind name description
+  fields(includeDeprecated: true) {
+    name description args { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason
+  }
+  inputFields { ...InputValue }
+  interfaces { ...TypeRef }
+  enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
+  possibleTypes { ...TypeRef }
+}
+fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue }
+fragment TypeRef on __Type {
+  kind name
+  ofType { kind name ofType { kind name ofType { kind name ofType { kind name
+    ofType { kind name ofType { kind name ofType { kind name } } } } } } }
+}
+"#;
+
+#[tokio::test]
+async fn the_tools_introspection_query_is_within_the_limits() {
+    let server = Server::start(&[]);
+
+    let (status, body) = server.graphql(TOOL_INTROSPECTION).await;
+
+    assert_eq!(status, 200, "{body}");
+    assert!(body.get("errors").is_none(), "{body}");
+    assert_eq!(body["data"]["__schema"]["mutationType"]["name"], "Mutation");
+}
+
+#[tokio::test]
+async fn a_query_beyond_the_depth_or_complexity_limit_is_refused_with_a_code() {
+    let server = Server::start(&[]);
+    let deep = format!(
+        "{{ __schema {{ types {{ {}name{} }} }} }}",
+        "ofType { ".repeat(20),
+        " }".repeat(20)
+    );
+    let wide = format!(
+        "{{ {} }}",
+        // Each alias costs 2 (the list and its field), 2,200 in all.
+        (0..1_100)
+            .map(|i| format!("a{i}:relying_parties{{hostname}}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+
+    for (name, query) in [("deep", deep), ("wide", wide)] {
+        let (status, body) = server.graphql(&query).await;
+        assert_eq!(status, 200, "{name}: {body}");
+        assert_eq!(
+            error_codes(&body),
+            ["GRAPHQL_VALIDATION_FAILED"],
+            "{name}: {body}"
+        );
+        assert!(
+            body.get("data").is_none_or(Value::is_null),
+            "{name}: {body}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn parse_and_validation_errors_carry_codes() {
+    let server = Server::start(&[]);
+
+    let (_, body) = server.graphql("{ relying_parties { hostname ").await;
+    assert_eq!(error_codes(&body), ["GRAPHQL_PARSE_FAILED"], "{body}");
+
+    let (_, body) = server
+        .graphql(r#"mutation { create_passkey_challenge(dto: { hostname: "localhost" }) { challenge } }"#)
+        .await;
+    assert_eq!(error_codes(&body), ["GRAPHQL_VALIDATION_FAILED"], "{body}");
+    let message = body["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("username"),
+        "names the missing field: {body}"
+    );
+}
+
+#[test]
+fn a_second_server_on_the_same_database_exits_with_a_message() {
+    let first = Server::start(&[]);
+
+    let output = server_command()
+        .args(["--listen", "127.0.0.1:0"])
+        .arg("--db")
+        .arg(first.db())
+        .stdin(Stdio::null())
+        .output()
+        .expect("the server binary runs");
+
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("cannot open the database"), "{stderr}");
+    assert!(stderr.contains("already open"), "{stderr}");
+    assert!(
+        output.stdout.is_empty(),
+        "nothing was announced: {output:?}"
+    );
+}
+
+#[test]
+fn an_origin_off_the_rp_id_is_a_usage_error() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let db = dir.path().join("passkeys.redb");
+
+    let output = server_command()
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--origin",
+            "http://127.0.0.1:8080",
+        ])
+        .arg("--db")
+        .arg(&db)
+        .stdin(Stdio::null())
+        .output()
+        .expect("the server binary runs");
+
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("http://127.0.0.1:8080"), "{stderr}");
+    assert!(stderr.contains("`localhost`"), "{stderr}");
+    assert!(
+        !db.exists(),
+        "no database was created for a refused configuration"
+    );
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_refused_at_start() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let db = dir.path().join("passkeys.redb");
+    std::fs::write(&db, "this is a text file, not a database\n").expect("written");
+
+    let output = server_command()
+        .args(["--listen", "127.0.0.1:0"])
+        .arg("--db")
+        .arg(&db)
+        .stdin(Stdio::null())
+        .output()
+        .expect("the server binary runs");
+
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("cannot open the database"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(&db).expect("still there"),
+        "this is a text file, not a database\n",
+        "the file was not touched"
+    );
 }

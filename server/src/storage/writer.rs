@@ -1,0 +1,249 @@
+//! [`Storage`], the async face of a [`Store`]: reads run on tokio's blocking
+//! pool, and writes queue for one writer thread that commits everything
+//! queued so far in a single transaction (group commit). A registration
+//! therefore waits for at most one fsync in progress and one of its own,
+//! however many arrive together.
+
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex, RwLock};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use tokio::sync::oneshot;
+
+use super::{
+    Challenge, ChallengeRecord, Counts, IssueRefusal, NewPasskey, RegisterRefusal, StorageError,
+    Store, StoredPasskey, UserPasskeys, WriteOp, WriteOutcome,
+};
+use crate::clock::Clock;
+
+/// The most writes committed together. Bounds the latency that one commit
+/// adds to the first write in it.
+pub const MAX_BATCH: usize = 256;
+
+/// How often the writer deletes expired challenges when nothing else makes
+/// it do so.
+pub const PURGE_INTERVAL: Duration = Duration::from_secs(60);
+
+struct Job {
+    op: WriteOp,
+    reply: oneshot::Sender<Result<WriteOutcome, StorageError>>,
+}
+
+/// A handle onto the storage, cheap to clone.
+#[derive(Clone)]
+pub struct Storage {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Arc<dyn Store>,
+    clock: Clock,
+    // `None` after `close`: the writer thread ends when its last sender is
+    // dropped.
+    sender: RwLock<Option<mpsc::Sender<Job>>>,
+    writer: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Storage {
+    /// Starts the writer thread for `store`.
+    pub fn start(store: Arc<dyn Store>, clock: Clock) -> Result<Self, StorageError> {
+        let (sender, receiver) = mpsc::channel();
+        let writer = {
+            let store = Arc::clone(&store);
+            let clock = clock.clone();
+            std::thread::Builder::new()
+                .name("storage-writer".to_owned())
+                .spawn(move || write_loop(store.as_ref(), &clock, &receiver))
+                .map_err(|error| {
+                    StorageError::Backend(format!("cannot start the writer thread: {error}"))
+                })?
+        };
+        Ok(Self {
+            inner: Arc::new(Inner {
+                store,
+                clock,
+                sender: RwLock::new(Some(sender)),
+                writer: Mutex::new(Some(writer)),
+            }),
+        })
+    }
+
+    /// Stores a challenge, unless the username is taken or too many are
+    /// pending.
+    pub async fn issue_challenge(
+        &self,
+        challenge: Challenge,
+        record: ChallengeRecord,
+        max_pending: u64,
+    ) -> Result<Result<(), IssueRefusal>, StorageError> {
+        match self
+            .write(WriteOp::IssueChallenge {
+                challenge,
+                record,
+                max_pending,
+            })
+            .await?
+        {
+            WriteOutcome::ChallengeIssued(outcome) => Ok(outcome),
+            other => Err(mismatched(&other)),
+        }
+    }
+
+    /// Stores a passkey and uses up its challenge, in one transaction.
+    pub async fn register(
+        &self,
+        passkey: NewPasskey,
+    ) -> Result<Result<StoredPasskey, RegisterRefusal>, StorageError> {
+        match self.write(WriteOp::Register(Box::new(passkey))).await? {
+            WriteOutcome::Registered(outcome) => Ok(outcome.map(|stored| *stored)),
+            other => Err(mismatched(&other)),
+        }
+    }
+
+    /// The record of an unused challenge.
+    pub async fn challenge(
+        &self,
+        challenge: Challenge,
+    ) -> Result<Option<ChallengeRecord>, StorageError> {
+        self.read(move |store| store.challenge(&challenge)).await
+    }
+
+    /// The user with this username, if they have passkeys.
+    pub async fn user_passkeys(
+        &self,
+        hostname: String,
+        username: String,
+    ) -> Result<Option<UserPasskeys>, StorageError> {
+        self.read(move |store| store.user_passkeys(&hostname, &username))
+            .await
+    }
+
+    /// How many records each table holds.
+    pub async fn counts(&self) -> Result<Counts, StorageError> {
+        self.read(|store| store.counts()).await
+    }
+
+    /// Fails when the database cannot be read or the writer has stopped.
+    pub async fn check(&self) -> Result<(), StorageError> {
+        let writer_running = self
+            .inner
+            .writer
+            .lock()
+            .map_err(|_| StorageError::Closed)?
+            .as_ref()
+            .is_some_and(|writer| !writer.is_finished());
+        if !writer_running {
+            return Err(StorageError::Closed);
+        }
+        self.read(|store| store.check()).await
+    }
+
+    /// Runs `read` on the blocking pool: redb reads can touch the disk.
+    pub async fn read<T: Send + 'static>(
+        &self,
+        read: impl FnOnce(&dyn Store) -> Result<T, StorageError> + Send + 'static,
+    ) -> Result<T, StorageError> {
+        let store = Arc::clone(&self.inner.store);
+        tokio::task::spawn_blocking(move || read(store.as_ref()))
+            .await
+            .map_err(|error| StorageError::Backend(format!("a read failed: {error}")))?
+    }
+
+    /// The clock that writes are checked against.
+    pub fn clock(&self) -> &Clock {
+        &self.inner.clock
+    }
+
+    async fn write(&self, op: WriteOp) -> Result<WriteOutcome, StorageError> {
+        let (reply, answer) = oneshot::channel();
+        {
+            let sender = self.inner.sender.read().map_err(|_| StorageError::Closed)?;
+            sender
+                .as_ref()
+                .ok_or(StorageError::Closed)?
+                .send(Job { op, reply })
+                .map_err(|_| StorageError::Closed)?;
+        }
+        // A dropped reply means the writer thread died mid-batch; its
+        // transaction was not committed.
+        answer.await.map_err(|_| StorageError::Closed)?
+    }
+
+    /// Lets the writer commit what is queued, stops it, and closes the
+    /// database. Blocks; writes after this fail with `Closed`.
+    pub fn close(&self) -> Result<(), StorageError> {
+        drop(
+            self.inner
+                .sender
+                .write()
+                .map_err(|_| StorageError::Closed)?
+                .take(),
+        );
+        let writer = self
+            .inner
+            .writer
+            .lock()
+            .map_err(|_| StorageError::Closed)?
+            .take();
+        if let Some(writer) = writer
+            && writer.join().is_err()
+        {
+            tracing::error!("the storage writer thread panicked");
+        }
+        self.inner.store.close()
+    }
+}
+
+fn mismatched(outcome: &WriteOutcome) -> StorageError {
+    StorageError::Backend(format!("the writer answered with {outcome:?}"))
+}
+
+fn write_loop(store: &dyn Store, clock: &Clock, receiver: &mpsc::Receiver<Job>) {
+    let mut last_purge = Instant::now();
+    loop {
+        let first = match receiver.recv_timeout(PURGE_INTERVAL) {
+            Ok(job) => Some(job),
+            Err(RecvTimeoutError::Timeout) => None,
+            // Every sender is gone and the queue is empty: shut down.
+            Err(RecvTimeoutError::Disconnected) => return,
+        };
+        let mut jobs: Vec<Job> = first.into_iter().collect();
+        while jobs.len() < MAX_BATCH {
+            match receiver.try_recv() {
+                Ok(job) => jobs.push(job),
+                Err(_) => break,
+            }
+        }
+        let (mut ops, replies): (Vec<WriteOp>, Vec<_>) =
+            jobs.into_iter().map(|job| (job.op, job.reply)).unzip();
+        // Purging rides along with a batch rather than costing a commit of
+        // its own, except when the server is idle.
+        let purge = last_purge.elapsed() >= PURGE_INTERVAL;
+        if purge {
+            ops.push(WriteOp::PurgeExpired);
+            last_purge = Instant::now();
+        }
+        if ops.is_empty() {
+            continue;
+        }
+        match store.write(&ops, clock.now()) {
+            Ok(outcomes) => {
+                if purge && let Some(WriteOutcome::Purged(purged)) = outcomes.last() {
+                    tracing::debug!(purged, "purged expired challenges");
+                }
+                for (reply, outcome) in replies.into_iter().zip(outcomes) {
+                    // The requester may have gone (a timed-out request); the
+                    // write stands either way.
+                    let _ = reply.send(Ok(outcome));
+                }
+            }
+            Err(error) => {
+                tracing::error!(%error, writes = replies.len(), "a write transaction failed");
+                for reply in replies {
+                    let _ = reply.send(Err(error.clone()));
+                }
+            }
+        }
+    }
+}
