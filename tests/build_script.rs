@@ -4,7 +4,13 @@
 //!
 //! The copy builds into a target folder kept under Cargo's test temp dir,
 //! so only the first run compiles the dependencies.
+//!
+//! The tests take turns (`exclusive`). Cargo names a path package's build
+//! outputs by its path relative to the workspace, so the copies share one
+//! build-script fingerprint; a schema edited before another copy's build
+//! ran would look older than that run, and Cargo would not rerun the script.
 
+use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -12,6 +18,7 @@ const SCHEMA: &str = "schema/passkey.graphql";
 
 #[test]
 fn schema_edits_reach_the_next_build() {
+    let _turn = exclusive();
     let workspace = copy_workspace("edit");
     let api = build_ok(&workspace);
     assert!(api.contains("    /// Read-only operations.\n"), "{api}");
@@ -30,6 +37,7 @@ fn schema_edits_reach_the_next_build() {
 
 #[test]
 fn a_type_name_typo_fails_the_build_with_its_position() {
+    let _turn = exclusive();
     let workspace = copy_workspace("typo");
     let schema = edit(
         &workspace,
@@ -50,6 +58,15 @@ fn a_type_name_typo_fails_the_build_with_its_position() {
     // The failure is the generator's diagnostic, not a rustc error in
     // generated code.
     assert!(!stderr.contains("error[E"), "{stderr}");
+}
+
+/// Waits for the other tests of this file, across processes, and holds
+/// them off until the returned lock is dropped.
+fn exclusive() -> File {
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("build-script.lock");
+    let file = File::create(&path).unwrap();
+    file.lock().unwrap();
+    file
 }
 
 /// Copies the workspace's sources (not `target/` or `.git/`) to a fresh
