@@ -48,13 +48,24 @@ struct Inner {
 impl Storage {
     /// Starts the writer thread for `store`.
     pub fn start(store: Arc<dyn Store>, clock: Clock) -> Result<Self, StorageError> {
+        Self::start_with_max_batch(store, clock, MAX_BATCH)
+    }
+
+    /// Starts the writer thread, committing at most `max_batch` writes
+    /// together (1 turns group commit off, for comparison).
+    pub fn start_with_max_batch(
+        store: Arc<dyn Store>,
+        clock: Clock,
+        max_batch: usize,
+    ) -> Result<Self, StorageError> {
+        let max_batch = max_batch.max(1);
         let (sender, receiver) = mpsc::channel();
         let writer = {
             let store = Arc::clone(&store);
             let clock = clock.clone();
             std::thread::Builder::new()
                 .name("storage-writer".to_owned())
-                .spawn(move || write_loop(store.as_ref(), &clock, &receiver))
+                .spawn(move || write_loop(store.as_ref(), &clock, &receiver, max_batch))
                 .map_err(|error| {
                     StorageError::Backend(format!("cannot start the writer thread: {error}"))
                 })?
@@ -199,7 +210,7 @@ fn mismatched(outcome: &WriteOutcome) -> StorageError {
     StorageError::Backend(format!("the writer answered with {outcome:?}"))
 }
 
-fn write_loop(store: &dyn Store, clock: &Clock, receiver: &mpsc::Receiver<Job>) {
+fn write_loop(store: &dyn Store, clock: &Clock, receiver: &mpsc::Receiver<Job>, max_batch: usize) {
     let mut last_purge = Instant::now();
     loop {
         let first = match receiver.recv_timeout(PURGE_INTERVAL) {
@@ -209,7 +220,7 @@ fn write_loop(store: &dyn Store, clock: &Clock, receiver: &mpsc::Receiver<Job>) 
             Err(RecvTimeoutError::Disconnected) => return,
         };
         let mut jobs: Vec<Job> = first.into_iter().collect();
-        while jobs.len() < MAX_BATCH {
+        while jobs.len() < max_batch {
             match receiver.try_recv() {
                 Ok(job) => jobs.push(job),
                 Err(_) => break,
@@ -245,5 +256,138 @@ fn write_loop(store: &dyn Store, clock: &Clock, receiver: &mpsc::Receiver<Job>) 
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use std::sync::mpsc::Receiver;
+
+    use time::OffsetDateTime;
+
+    use super::*;
+    use crate::storage::{Counts, StoredPasskey};
+
+    /// Records the size of each batch. The first write reports that it has
+    /// started on `entered`, then waits for `gate`.
+    struct RecordingStore {
+        batches: Mutex<Vec<usize>>,
+        entered: Mutex<Option<mpsc::Sender<()>>>,
+        gate: Mutex<Option<Receiver<()>>>,
+        closed: Mutex<bool>,
+    }
+
+    impl Store for RecordingStore {
+        fn write(
+            &self,
+            ops: &[WriteOp],
+            _now: OffsetDateTime,
+        ) -> Result<Vec<WriteOutcome>, StorageError> {
+            if let Some(gate) = self.gate.lock().unwrap().take() {
+                self.entered
+                    .lock()
+                    .unwrap()
+                    .take()
+                    .unwrap()
+                    .send(())
+                    .unwrap();
+                gate.recv().unwrap();
+            }
+            self.batches.lock().unwrap().push(ops.len());
+            Ok(ops
+                .iter()
+                .map(|op| match op {
+                    WriteOp::IssueChallenge { .. } => WriteOutcome::ChallengeIssued(Ok(())),
+                    WriteOp::Register(_) => WriteOutcome::Registered(Err(
+                        crate::storage::RegisterRefusal::ChallengeNotFound,
+                    )),
+                    WriteOp::PurgeExpired => WriteOutcome::Purged(0),
+                })
+                .collect())
+        }
+        fn challenge(&self, _: &Challenge) -> Result<Option<ChallengeRecord>, StorageError> {
+            Ok(None)
+        }
+        fn user_passkeys(&self, _: &str, _: &str) -> Result<Option<UserPasskeys>, StorageError> {
+            Ok(None)
+        }
+        fn passkey_by_credential_id(
+            &self,
+            _: &[u8],
+        ) -> Result<Option<StoredPasskey>, StorageError> {
+            Ok(None)
+        }
+        fn counts(&self) -> Result<Counts, StorageError> {
+            Ok(Counts::default())
+        }
+        fn check(&self) -> Result<(), StorageError> {
+            Ok(())
+        }
+        fn close(&self) -> Result<(), StorageError> {
+            *self.closed.lock().unwrap() = true;
+            Ok(())
+        }
+    }
+
+    fn record(n: u8) -> (Challenge, ChallengeRecord) {
+        let now = OffsetDateTime::UNIX_EPOCH;
+        (
+            Challenge([n; 32]),
+            ChallengeRecord {
+                hostname: "example.test".to_owned(),
+                username: format!("user{n}"),
+                user_id: crate::storage::UserId([n; 16]),
+                issued_at: now,
+                expires_at: now,
+            },
+        )
+    }
+
+    #[tokio::test]
+    async fn writes_queued_behind_a_commit_share_the_next_one() {
+        let (entered, writer_entered) = mpsc::channel();
+        let (open_gate, gate) = mpsc::channel();
+        let store = Arc::new(RecordingStore {
+            batches: Mutex::new(Vec::new()),
+            entered: Mutex::new(Some(entered)),
+            gate: Mutex::new(Some(gate)),
+            closed: Mutex::new(false),
+        });
+        let storage = Storage::start(store.clone(), Clock::system()).unwrap();
+
+        // The first write holds the writer inside its commit.
+        let (challenge, record0) = record(0);
+        let mut first = Box::pin(storage.issue_challenge(challenge, record0, 10));
+        assert!(futures::poll!(&mut first).is_pending());
+        writer_entered
+            .recv_timeout(Duration::from_secs(10))
+            .unwrap();
+        // Ten more queue meanwhile: a write is queued once first polled.
+        let mut queued: Vec<_> = (1..=10)
+            .map(|n| {
+                let (challenge, record) = record(n);
+                Box::pin(storage.issue_challenge(challenge, record, 10))
+            })
+            .collect();
+        for write in &mut queued {
+            assert!(futures::poll!(write).is_pending());
+        }
+        open_gate.send(()).unwrap();
+
+        assert_eq!(first.await, Ok(Ok(())));
+        for write in queued {
+            assert_eq!(write.await, Ok(Ok(())));
+        }
+        assert_eq!(*store.batches.lock().unwrap(), [1, 10]);
+
+        storage.close().unwrap();
+        assert!(*store.closed.lock().unwrap(), "close closes the store");
+        assert_eq!(storage.check().await, Err(StorageError::Closed));
+        let (challenge, record) = record(11);
+        assert_eq!(
+            storage.issue_challenge(challenge, record, 10).await,
+            Err(StorageError::Closed)
+        );
     }
 }
