@@ -464,13 +464,7 @@ fn bind_failure_exits_non_zero_with_a_message() {
     let address = taken.local_addr().expect("a bound address").to_string();
 
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let output = server_command()
-        .args(["--listen", &address])
-        .arg("--db")
-        .arg(dir.path().join("passkeys.redb"))
-        .stdin(Stdio::null())
-        .output()
-        .expect("the server binary runs");
+    let output = run_to_exit(&dir.path().join("passkeys.redb"), &["--listen", &address]);
 
     assert!(!output.status.success(), "{output:?}");
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -623,17 +617,23 @@ async fn parse_and_validation_errors_carry_codes() {
     );
 }
 
+/// Runs the server on `db` with `args` until it exits, as a start that
+/// must fail does.
+fn run_to_exit(db: &Path, args: &[&str]) -> std::process::Output {
+    server_command()
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("the server binary runs")
+}
+
 #[test]
 fn a_second_server_on_the_same_database_exits_with_a_message() {
     let first = Server::start(&[]);
 
-    let output = server_command()
-        .args(["--listen", "127.0.0.1:0"])
-        .arg("--db")
-        .arg(first.db())
-        .stdin(Stdio::null())
-        .output()
-        .expect("the server binary runs");
+    let output = run_to_exit(first.db(), &["--listen", "127.0.0.1:0"]);
 
     assert_eq!(output.status.code(), Some(1), "{output:?}");
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -650,18 +650,15 @@ fn an_origin_off_the_rp_id_is_a_usage_error() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let db = dir.path().join("passkeys.redb");
 
-    let output = server_command()
-        .args([
+    let output = run_to_exit(
+        &db,
+        &[
             "--listen",
             "127.0.0.1:0",
             "--origin",
             "http://127.0.0.1:8080",
-        ])
-        .arg("--db")
-        .arg(&db)
-        .stdin(Stdio::null())
-        .output()
-        .expect("the server binary runs");
+        ],
+    );
 
     assert_eq!(output.status.code(), Some(2), "{output:?}");
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -679,13 +676,7 @@ fn a_file_that_is_not_a_database_is_refused_at_start() {
     let db = dir.path().join("passkeys.redb");
     std::fs::write(&db, "this is a text file, not a database\n").expect("written");
 
-    let output = server_command()
-        .args(["--listen", "127.0.0.1:0"])
-        .arg("--db")
-        .arg(&db)
-        .stdin(Stdio::null())
-        .output()
-        .expect("the server binary runs");
+    let output = run_to_exit(&db, &["--listen", "127.0.0.1:0"]);
 
     assert_eq!(output.status.code(), Some(1), "{output:?}");
     let stderr = String::from_utf8_lossy(&output.stderr);

@@ -76,6 +76,17 @@ fn text(challenge: &Value) -> &str {
     challenge["challenge"].as_str().expect("a challenge string")
 }
 
+/// A new ES256 credential's registration answering `challenge` for
+/// `username`, from a page on the default origin.
+fn answer(challenge: &Value, username: &str) -> Value {
+    Authenticator::new(Algorithm::Es256).register(&Ceremony::new(
+        RP_ID,
+        ORIGIN,
+        text(challenge),
+        username,
+    ))
+}
+
 /// Registers `authenticator` for `username` with a fresh challenge and
 /// checks that it succeeded; returns the stored passkey.
 async fn register(server: &Server, username: &str, authenticator: &Authenticator) -> Value {
@@ -289,12 +300,7 @@ async fn an_expired_challenge_is_refused() {
     let mut server = Server::start(&["--challenge-ttl", "1s"]);
     let challenge = challenge_for(&server, "alice").await;
     assert_eq!(challenge["timeout_ms"], 1_000);
-    let registration = Authenticator::new(Algorithm::Es256).register(&Ceremony::new(
-        RP_ID,
-        ORIGIN,
-        text(&challenge),
-        "alice",
-    ));
+    let registration = answer(&challenge, "alice");
     tokio::time::sleep(Duration::from_millis(1_100)).await;
 
     let body = create(&server, "Laptop", RP_ID, text(&challenge), registration).await;
@@ -307,23 +313,13 @@ async fn an_expired_challenge_is_refused() {
 async fn a_challenge_issued_for_another_username_is_refused() {
     let mut server = Server::start(&[]);
     let challenge = challenge_for(&server, "alice").await;
-    let registration = Authenticator::new(Algorithm::Es256).register(&Ceremony::new(
-        RP_ID,
-        ORIGIN,
-        text(&challenge),
-        "mallory",
-    ));
+    let registration = answer(&challenge, "mallory");
 
     let body = create(&server, "Laptop", RP_ID, text(&challenge), registration).await;
 
     assert_refused(&body, "CHALLENGE_MISMATCH");
     // The refusal did not use the challenge up: alice can still answer it.
-    let registration = Authenticator::new(Algorithm::Es256).register(&Ceremony::new(
-        RP_ID,
-        ORIGIN,
-        text(&challenge),
-        "alice",
-    ));
+    let registration = answer(&challenge, "alice");
     let body = create(&server, "Laptop", RP_ID, text(&challenge), registration).await;
     assert!(body["data"]["create_passkey"].is_object(), "{body}");
     assert_eq!(stop_and_count(&mut server), stored(1, 1, 0));
@@ -445,21 +441,11 @@ async fn a_username_with_a_passkey_gets_no_other_from_an_anonymous_request() {
     // Two challenges for the same new username, as from two open tabs.
     let first = challenge_for(&server, "carol").await;
     let second = challenge_for(&server, "carol").await;
-    let registration = Authenticator::new(Algorithm::Es256).register(&Ceremony::new(
-        RP_ID,
-        ORIGIN,
-        text(&first),
-        "carol",
-    ));
+    let registration = answer(&first, "carol");
     let body = create(&server, "Laptop", RP_ID, text(&first), registration).await;
     assert!(body["data"]["create_passkey"].is_object(), "{body}");
 
-    let registration = Authenticator::new(Algorithm::Es256).register(&Ceremony::new(
-        RP_ID,
-        ORIGIN,
-        text(&second),
-        "carol",
-    ));
+    let registration = answer(&second, "carol");
     let body = create(&server, "Phone", RP_ID, text(&second), registration).await;
     assert_refused(&body, "USERNAME_TAKEN");
 
@@ -475,12 +461,7 @@ async fn a_username_with_a_passkey_gets_no_other_from_an_anonymous_request() {
 async fn malformed_and_oversized_input_is_refused() {
     let mut server = Server::start(&[]);
     let challenge = challenge_for(&server, "alice").await;
-    let good = Authenticator::new(Algorithm::Es256).register(&Ceremony::new(
-        RP_ID,
-        ORIGIN,
-        text(&challenge),
-        "alice",
-    ));
+    let good = answer(&challenge, "alice");
     let with = |field: &str, value: Value| {
         let mut registration = good.clone();
         registration[field] = value;
@@ -598,16 +579,7 @@ async fn of_fifty_concurrent_registrations_with_one_challenge_exactly_one_succee
     let mut server = Server::start(&[]);
     let challenge = challenge_for(&server, "alice").await;
     // Fifty different credentials, so that only the challenge can stop them.
-    let registrations: Vec<Value> = (0..50)
-        .map(|_| {
-            Authenticator::new(Algorithm::Es256).register(&Ceremony::new(
-                RP_ID,
-                ORIGIN,
-                text(&challenge),
-                "alice",
-            ))
-        })
-        .collect();
+    let registrations: Vec<Value> = (0..50).map(|_| answer(&challenge, "alice")).collect();
 
     let server_ref = &server;
     let challenge_text = text(&challenge);
@@ -671,12 +643,7 @@ async fn a_passkey_survives_a_restart() {
 async fn nothing_secret_is_logged_at_info_level() {
     let server = Server::start(&["--log-level", "info"]);
     let challenge = challenge_for(&server, "alice").await;
-    let registration = Authenticator::new(Algorithm::Es256).register(&Ceremony::new(
-        RP_ID,
-        ORIGIN,
-        text(&challenge),
-        "alice",
-    ));
+    let registration = answer(&challenge, "alice");
     let body = create(
         &server,
         "Laptop",
