@@ -162,7 +162,7 @@ impl Registrar {
                 )));
             }
         }
-        tracing::info!(hostname, "challenge issued");
+        tracing::debug!(hostname, "challenge issued");
         Ok(IssuedChallenge {
             challenge,
             record,

@@ -456,6 +456,55 @@ async fn sigterm_stops_the_server_with_exit_status_0() {
     let status = server.terminate();
 
     assert!(status.success(), "exit status: {status}\n{}", server.logs());
+    assert!(
+        server.logs().contains("database closed"),
+        "{}",
+        server.logs()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_lets_requests_in_flight_finish_and_every_answered_write_stays() {
+    let mut server = Server::start(&[]);
+    let url = server.url("/graphql");
+    let requests: Vec<_> = (0..40)
+        .map(|i| {
+            let url = url.clone();
+            tokio::spawn(async move {
+                let query = json!({
+                    "query": "mutation($dto: CreatePasskeyChallengeResolverDto!) { create_passkey_challenge(dto: $dto) { challenge } }",
+                    "variables": { "dto": { "hostname": "localhost", "username": format!("user{i}") } },
+                });
+                let response = reqwest::Client::new().post(url).json(&query).send().await?;
+                response.json::<Value>().await
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(2)).await;
+
+    let status = tokio::task::block_in_place(|| server.terminate());
+
+    assert!(status.success(), "exit status: {status}\n{}", server.logs());
+    // A request either got its whole answer or never reached the server.
+    let mut answered = 0;
+    for request in requests {
+        match request.await.expect("the request task finishes") {
+            Ok(body) => {
+                assert!(
+                    body["data"]["create_passkey_challenge"]["challenge"].is_string(),
+                    "{body}"
+                );
+                answered += 1;
+            }
+            Err(error) => assert!(error.is_connect() || error.is_request(), "{error}"),
+        }
+    }
+    let store = passkey_server::storage::RedbStore::open(server.db()).expect("the database opens");
+    let counts = passkey_server::storage::Store::counts(&store).expect("countable");
+    assert_eq!(
+        counts.challenges, answered,
+        "every answered challenge was stored"
+    );
 }
 
 #[test]

@@ -435,22 +435,10 @@ impl Store for RedbStore {
     fn counts(&self) -> Result<Counts, StorageError> {
         self.read(|transaction| {
             Ok(Counts {
-                users: transaction
-                    .open_table(USERS)
-                    .and_then(|t| Ok(t.len()?))
-                    .map_err(backend)?,
-                passkeys: transaction
-                    .open_table(PASSKEYS)
-                    .and_then(|t| Ok(t.len()?))
-                    .map_err(backend)?,
-                credential_ids: transaction
-                    .open_table(CREDENTIAL_IDS)
-                    .and_then(|t| Ok(t.len()?))
-                    .map_err(backend)?,
-                challenges: transaction
-                    .open_table(CHALLENGES)
-                    .and_then(|t| Ok(t.len()?))
-                    .map_err(backend)?,
+                users: table_len(transaction, USERS)?,
+                passkeys: table_len(transaction, PASSKEYS)?,
+                credential_ids: table_len(transaction, CREDENTIAL_IDS)?,
+                challenges: table_len(transaction, CHALLENGES)?,
             })
         })
     }
@@ -478,6 +466,17 @@ impl Store for RedbStore {
             None => Ok(()),
         }
     }
+}
+
+fn table_len<K: redb::Key + 'static, V: redb::Value + 'static>(
+    transaction: &ReadTransaction,
+    table: TableDefinition<K, V>,
+) -> Result<u64, StorageError> {
+    transaction
+        .open_table(table)
+        .map_err(backend)?
+        .len()
+        .map_err(backend)
 }
 
 fn passkey_value(passkey: &NewPasskey, user_id: UserId) -> PasskeyValue {
