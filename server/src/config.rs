@@ -178,6 +178,14 @@ fn parse_rp_id(value: &str) -> Result<String, String> {
     if value.is_empty() {
         return Err("the relying party ID must not be empty".to_owned());
     }
+    // Browsers refuse an IP address as an RP ID: a WebAuthn relying party
+    // is a domain, so `127.0.0.1` could never register a passkey.
+    if value.parse::<std::net::IpAddr>().is_ok() {
+        return Err(format!(
+            "`{value}` is an IP address, which browsers refuse as a relying party ID; use a \
+             host name such as `localhost`"
+        ));
+    }
     if value.contains([':', '/', '?', '#']) || value.contains(char::is_whitespace) {
         return Err(format!(
             "`{value}` is not a relying party ID: give the bare host name, such as `example.com`"
@@ -301,7 +309,13 @@ mod tests {
 
     #[test]
     fn rp_id_with_scheme_or_port_is_refused() {
-        for rp_id in ["https://example.test", "example.test:443", ""] {
+        for rp_id in [
+            "https://example.test",
+            "example.test:443",
+            "",
+            "127.0.0.1",
+            "::1",
+        ] {
             assert!(
                 parse(&["--rp-id", rp_id]).is_err(),
                 "{rp_id:?} was accepted"

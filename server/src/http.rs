@@ -1,16 +1,19 @@
-//! The HTTP surface: routes, and the limits and request logging that every
-//! route shares. GraphQL semantics live in `api.rs`; this module only moves
+//! The HTTP surface: routes, the limits and request logging that every
+//! route shares, and the JSON errors for requests refused before GraphQL
+//! sees them. GraphQL semantics live in `api.rs`; this module only moves
 //! requests and responses.
 
 use std::time::Duration;
 
+use async_graphql::ParseRequestError;
 use async_graphql::http::GraphiQLSource;
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
-use axum::response::Html;
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
+use serde_json::json;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -24,6 +27,15 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// How long the server may spend on one request, reading its body included.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The code of the error for a body over [`MAX_BODY_BYTES`] (HTTP 413).
+pub const REQUEST_TOO_LARGE: &str = "REQUEST_TOO_LARGE";
+/// The code of the error for a body that is not a GraphQL request: not
+/// JSON, or JSON without a `query` string (HTTP 400).
+pub const INVALID_REQUEST: &str = "INVALID_REQUEST";
+/// The code of the error for a request that ran over [`REQUEST_TIMEOUT`]
+/// (HTTP 408).
+pub const REQUEST_TIMED_OUT: &str = "REQUEST_TIMED_OUT";
 
 /// The service's routes with their shared limits and request logging.
 pub fn router(state: AppState) -> Router {
@@ -53,15 +65,87 @@ pub fn router(state: AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
         ))
+        .layer(axum::middleware::map_response(json_limit_errors))
         .layer(trace)
         .with_state(state)
 }
 
 async fn graphql_execute(
     State(state): State<AppState>,
-    request: GraphQLRequest,
+    request: GraphQLRequest<RequestRejection>,
 ) -> GraphQLResponse {
     state.schema.execute(request.into_inner()).await.into()
+}
+
+/// A body that does not make a GraphQL request, answered in the shape of a
+/// GraphQL response (as the GraphQL-over-HTTP draft has it for 4xx), so a
+/// client reads every failure the same way. async-graphql-axum's own
+/// rejection would answer with Rust debug text.
+struct RequestRejection(ParseRequestError);
+
+impl From<ParseRequestError> for RequestRejection {
+    fn from(error: ParseRequestError) -> Self {
+        Self(error)
+    }
+}
+
+impl IntoResponse for RequestRejection {
+    fn into_response(self) -> Response {
+        match self.0 {
+            ParseRequestError::PayloadTooLarge => too_large(),
+            // A chunked body over the limit fails while it is read.
+            ParseRequestError::Io(error) if error.to_string().contains("length limit exceeded") => {
+                too_large()
+            }
+            ParseRequestError::InvalidRequest(error) => error_response(
+                StatusCode::BAD_REQUEST,
+                INVALID_REQUEST,
+                &format!("the body is not a GraphQL request: {error}"),
+            ),
+            other => error_response(
+                StatusCode::BAD_REQUEST,
+                INVALID_REQUEST,
+                &format!("the body is not a GraphQL request: {other}"),
+            ),
+        }
+    }
+}
+
+fn too_large() -> Response {
+    error_response(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        REQUEST_TOO_LARGE,
+        &format!(
+            "the request body is larger than {} KiB",
+            MAX_BODY_BYTES / 1024
+        ),
+    )
+}
+
+/// The limit layers answer with plain text; this gives their answers the
+/// same JSON shape as every other error.
+async fn json_limit_errors(response: Response) -> Response {
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(b"application/json"));
+    match response.status() {
+        StatusCode::PAYLOAD_TOO_LARGE if !is_json => too_large(),
+        StatusCode::REQUEST_TIMEOUT if !is_json => error_response(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMED_OUT,
+            &format!(
+                "the request took longer than {} seconds",
+                REQUEST_TIMEOUT.as_secs()
+            ),
+        ),
+        _ => response,
+    }
+}
+
+fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
+    (status, axum::Json(body)).into_response()
 }
 
 async fn graphql_ide() -> Html<String> {
@@ -90,5 +174,48 @@ async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
             tracing::error!(%error, "health check failed");
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::clock::Clock;
+    use crate::storage::{RedbStore, Storage};
+    use crate::webauthn::DEFAULT_ALGORITHMS;
+    use crate::{Policy, Registrar, RelyingParty, UserVerification};
+
+    #[tokio::test]
+    async fn healthz_answers_503_once_the_database_is_gone() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = RedbStore::open(&dir.path().join("passkeys.redb")).unwrap();
+        let storage = Storage::start(Arc::new(store), Clock::system()).unwrap();
+        let relying_party = RelyingParty {
+            id: "localhost".to_owned(),
+            name: "localhost".to_owned(),
+            origins: vec!["http://localhost:8080".to_owned()],
+        };
+        let policy = Policy {
+            challenge_ttl: Duration::from_secs(60),
+            user_verification: UserVerification::Required,
+            algorithms: DEFAULT_ALGORITHMS.to_vec(),
+            max_pending_challenges: 10,
+        };
+        let state = AppState::new(Registrar::new(relying_party, policy, storage.clone()));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/healthz", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, router(state)).await });
+
+        let healthy = reqwest::get(&url).await.unwrap();
+        assert_eq!(healthy.status(), 200);
+
+        storage.close().unwrap();
+        let unhealthy = reqwest::get(&url).await.unwrap();
+        assert_eq!(unhealthy.status(), 503);
+        assert_eq!(unhealthy.text().await.unwrap(), "database unavailable");
     }
 }

@@ -357,12 +357,15 @@ async fn get_graphql_serves_graphiql() {
     assert!(html.to_lowercase().contains("graphiql"), "{html}");
 }
 
-#[tokio::test]
-async fn one_mebibyte_body_is_refused_with_413() {
-    let server = Server::start(&[]);
-    let padding = " ".repeat(1024 * 1024);
-    let body = format!("{{\"query\": \"{{ relying_parties {{ hostname }} }}\"{padding}}}");
-
+/// POSTs `body` to /graphql as JSON, streamed without a length when
+/// `chunked`; returns the status and the JSON body.
+async fn post_raw(server: &Server, body: String, chunked: bool) -> (reqwest::StatusCode, Value) {
+    let body = if chunked {
+        let chunks: Vec<Result<String, std::io::Error>> = vec![Ok(body)];
+        reqwest::Body::wrap_stream(futures::stream::iter(chunks))
+    } else {
+        reqwest::Body::from(body)
+    };
     let response = reqwest::Client::new()
         .post(server.url("/graphql"))
         .header(reqwest::header::CONTENT_TYPE, "application/json")
@@ -370,8 +373,46 @@ async fn one_mebibyte_body_is_refused_with_413() {
         .send()
         .await
         .expect("the server answers");
+    let status = response.status();
+    let body = response.json().await.expect("the body is JSON");
+    (status, body)
+}
 
-    assert_eq!(response.status(), 413);
+#[tokio::test]
+async fn one_mebibyte_body_is_refused_with_413_and_a_code() {
+    let server = Server::start(&[]);
+    let padding = " ".repeat(1024 * 1024);
+    let body = format!("{{\"query\": \"{{ relying_parties {{ hostname }} }}\"{padding}}}");
+
+    // With a Content-Length the limit layer refuses it before reading; a
+    // chunked body is refused while it is read.
+    for chunked in [false, true] {
+        let (status, body) = post_raw(&server, body.clone(), chunked).await;
+        assert_eq!(status, 413, "chunked: {chunked}: {body}");
+        assert_eq!(error_codes(&body), ["REQUEST_TOO_LARGE"], "{body}");
+        assert_eq!(
+            body["errors"][0]["message"],
+            "the request body is larger than 64 KiB"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_a_graphql_request_gets_400_and_a_code() {
+    let server = Server::start(&[]);
+
+    for body in ["not json", "{\"query\": 42}", ""] {
+        let (status, response) = post_raw(&server, body.to_owned(), false).await;
+        assert_eq!(status, 400, "{body:?}: {response}");
+        assert_eq!(error_codes(&response), ["INVALID_REQUEST"], "{response}");
+        let message = response["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(
+            message.starts_with("the body is not a GraphQL request"),
+            "{response}"
+        );
+    }
 }
 
 #[tokio::test]
