@@ -189,6 +189,40 @@ mod tests {
     use crate::webauthn::DEFAULT_ALGORITHMS;
     use crate::{Policy, Registrar, RelyingParty, UserVerification};
 
+    async fn json_of(response: Response) -> serde_json::Value {
+        let bytes = axum::body::to_bytes(response.into_body(), MAX_BODY_BYTES)
+            .await
+            .unwrap();
+        serde_json::from_slice(&bytes).unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_limit_layers_plain_text_answers_become_json_errors() {
+        let timed_out = json_limit_errors((StatusCode::REQUEST_TIMEOUT, "").into_response()).await;
+        assert_eq!(timed_out.status(), StatusCode::REQUEST_TIMEOUT);
+        assert_eq!(
+            json_of(timed_out).await["errors"][0]["extensions"]["code"],
+            REQUEST_TIMED_OUT
+        );
+
+        let too_large = json_limit_errors(
+            (StatusCode::PAYLOAD_TOO_LARGE, "length limit exceeded").into_response(),
+        )
+        .await;
+        assert_eq!(too_large.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(
+            json_of(too_large).await["errors"][0]["extensions"]["code"],
+            REQUEST_TOO_LARGE
+        );
+
+        // Anything else passes untouched.
+        let unavailable = json_limit_errors(
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response(),
+        )
+        .await;
+        assert_eq!(unavailable.status(), StatusCode::SERVICE_UNAVAILABLE);
+    }
+
     #[tokio::test]
     async fn healthz_answers_503_once_the_database_is_gone() {
         let dir = tempfile::tempdir().unwrap();
