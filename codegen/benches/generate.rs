@@ -4,7 +4,9 @@
 //! - `parse+validate`: `validate_sources`, which parses again, so the
 //!   validator's own cost is reported as the difference of the two medians;
 //! - `emit`: `Config::emit` on the validated schema;
-//! - `format`: `format_tokens` (syn + prettyplease) on the emitted tokens.
+//! - `format`: `format_tokens` (syn + prettyplease) on the emitted tokens;
+//! - `docs`: `render_docs`, the markdown API documentation, on the
+//!   validated schema.
 //!
 //! Inputs: three real public schemas from the shared schema corpus (the
 //! 2017 GitHub snapshot from graphql-js, Saleor, and today's GitHub schema,
@@ -34,7 +36,9 @@ use std::time::{Duration, Instant};
 
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, SamplingMode};
-use sdl_codegen::{Config, Error, Sources, format_tokens, parse_only, validate_sources};
+use sdl_codegen::{
+    Config, Error, Sources, format_tokens, parse_only, render_docs, validate_sources,
+};
 
 const SAMPLE_SIZE: usize = 10;
 
@@ -65,7 +69,7 @@ const REAL_SCHEMAS: &[RealSchema] = &[
     },
 ];
 
-const STAGES: &[&str] = &["parse", "parse+validate", "emit", "format"];
+const STAGES: &[&str] = &["parse", "parse+validate", "emit", "format", "docs"];
 
 /// Per benchmark (schema, stage), each timed sample as (iterations, total
 /// time), in the order criterion ran them (warm-up first, the measured
@@ -191,7 +195,7 @@ fn benches(c: &mut Criterion, filter: &Filter) {
             validate_sources,
         );
 
-        let wants_emit = ["emit", "format"]
+        let wants_emit = ["emit", "format", "docs"]
             .iter()
             .any(|s| filter.wants(&format!("{label}/{s}")));
         if !try_emit || !wants_emit {
@@ -214,6 +218,7 @@ fn benches(c: &mut Criterion, filter: &Filter) {
                 continue;
             }
         };
+        stage(&mut group, filter, &label, "docs", || &schema, render_docs);
         let tokens = match config.emit(&schema) {
             Ok(tokens) => tokens,
             Err(Error::Schema(diagnostics)) => {
@@ -383,7 +388,7 @@ fn print_summary() {
         let once = single.iter().any(|(s, n)| s == schema && n == stage);
         format!("{}{}", show(time), if once { " *" } else { "" })
     };
-    let mut rows: Vec<[String; 6]> = vec![
+    let mut rows: Vec<[String; 7]> = vec![
         [
             "schema",
             "parse",
@@ -391,11 +396,12 @@ fn print_summary() {
             "validate",
             "emit",
             "format",
+            "docs",
         ]
         .map(str::to_owned),
     ];
     for schema in &schemas {
-        let [parse, validate, emit, format] = [0, 1, 2, 3].map(|i| get(schema, STAGES[i]));
+        let [parse, validate, emit, format, docs] = [0, 1, 2, 3, 4].map(|i| get(schema, STAGES[i]));
         // Below zero when the two medians are within each other's noise.
         let validate_only = match (parse, validate) {
             (Some(p), Some(v)) if v >= p => show(Some(v - p)),
@@ -412,9 +418,10 @@ fn print_summary() {
             format!("{validate_only}{}", if approximate { " *" } else { "" }),
             cell(schema, "emit", emit),
             cell(schema, "format", format),
+            cell(schema, "docs", docs),
         ]);
     }
-    let widths: Vec<usize> = (0..6)
+    let widths: Vec<usize> = (0..7)
         .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
         .collect();
     println!();

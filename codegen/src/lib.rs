@@ -23,6 +23,9 @@
 //! The generated file has three modules: `types` (one item per data type),
 //! `resolvers` (one trait per root type, one error enum per operation that
 //! declares `@errors(codes: "SomeEnum")`), and `schema` (`build_schema`).
+//!
+//! [`Config::docs`] renders the same schema as markdown API documentation
+//! instead: a page per operation and per type, and a table of contents.
 
 #![deny(
     clippy::unwrap_used,
@@ -32,6 +35,7 @@
 )]
 
 pub mod diagnostic;
+mod emit_docs;
 mod emit_rust;
 mod format;
 pub mod model;
@@ -200,6 +204,19 @@ impl Config {
             .map_err(|diagnostics| Error::Schema(Diagnostics(diagnostics)))
     }
 
+    /// Reads and validates the schema and renders its markdown API
+    /// documentation.
+    pub fn docs(&self) -> Result<Docs, Error> {
+        self.docs_from(self.load()?)
+    }
+
+    /// Renders already-loaded sources as documentation; no file system
+    /// access.
+    pub fn docs_from(&self, sources: Sources) -> Result<Docs, Error> {
+        let schema = validate_sources(sources).map_err(Error::Schema)?;
+        Ok(render_docs(&schema))
+    }
+
     /// For build scripts: generates into `out_file`, rewriting it only when
     /// the text changed (so dependents are not rebuilt for nothing), and
     /// tells Cargo to rerun when a schema file changes.
@@ -234,6 +251,102 @@ impl Config {
             })
             .collect()
     }
+}
+
+/// The documentation of an already-validated schema (one stage of
+/// [`Config::docs_from`], public for benchmarks).
+pub fn render_docs(schema: &model::Schema) -> Docs {
+    Docs {
+        pages: emit_docs::emit(schema),
+    }
+}
+
+/// Markdown API documentation: `tableOfContent.md`, a page per operation
+/// under its group's folder, and a page per type under `assets/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Docs {
+    /// Path relative to the documentation folder, `/`-separated → text.
+    pub pages: BTreeMap<String, String>,
+}
+
+/// How a documentation folder differs from what the schema generates.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DocsDrift {
+    /// Pages the schema generates that the folder lacks.
+    pub missing: Vec<String>,
+    /// Pages whose text differs.
+    pub changed: Vec<String>,
+    /// Markdown files in the folder that the schema no longer generates.
+    pub extra: Vec<String>,
+}
+
+impl DocsDrift {
+    pub fn is_empty(&self) -> bool {
+        self.missing.is_empty() && self.changed.is_empty() && self.extra.is_empty()
+    }
+}
+
+impl Docs {
+    /// The table of contents' file name.
+    pub const TABLE_OF_CONTENTS: &'static str = emit_docs::TABLE_OF_CONTENTS;
+
+    /// How the folder `dir` differs from these pages.
+    pub fn drift(&self, dir: &Path) -> Result<DocsDrift, Error> {
+        let mut drift = DocsDrift::default();
+        for (path, text) in &self.pages {
+            match std::fs::read_to_string(dir.join(path)) {
+                Ok(current) if &current == text => {}
+                Ok(_) => drift.changed.push(path.clone()),
+                Err(_) => drift.missing.push(path.clone()),
+            }
+        }
+        for path in markdown_files(dir)? {
+            if !self.pages.contains_key(&path) {
+                drift.extra.push(path);
+            }
+        }
+        Ok(drift)
+    }
+
+    /// Writes the pages into `dir`, rewriting only those that changed, and
+    /// removes the markdown files there that the schema no longer
+    /// generates: the folder belongs to the generator.
+    pub fn write(&self, dir: &Path) -> Result<(), Error> {
+        for (path, text) in &self.pages {
+            write_if_changed(&dir.join(path), text)?;
+        }
+        for path in self.drift(dir)?.extra {
+            let file = dir.join(&path);
+            std::fs::remove_file(&file).map_err(|source| io_error(&file, source))?;
+        }
+        Ok(())
+    }
+}
+
+/// Every `.md` file below `dir`, as `/`-separated relative paths; none if
+/// `dir` does not exist.
+fn markdown_files(dir: &Path) -> Result<Vec<String>, Error> {
+    let mut found = Vec::new();
+    let mut pending = vec![(dir.to_path_buf(), String::new())];
+    while let Some((folder, prefix)) = pending.pop() {
+        let entries = match std::fs::read_dir(&folder) {
+            Ok(entries) => entries,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(source) => return Err(io_error(&folder, source)),
+        };
+        for entry in entries {
+            let entry = entry.map_err(|source| io_error(&folder, source))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push((path, format!("{prefix}{name}/")));
+            } else if name.ends_with(".md") {
+                found.push(format!("{prefix}{name}"));
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
 }
 
 /// Formats emitted tokens into the generated file's text under the

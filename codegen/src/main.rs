@@ -24,6 +24,25 @@ enum Command {
     Generate(Common),
     /// Fails (exit 1, with a short diff) when --out is not what `generate` would write.
     Check(Common),
+    /// Writes the markdown API documentation into the folder --out (which
+    /// it owns: markdown files there that the schema no longer produces are
+    /// removed); with --check, only reports (exit 1) how the folder differs.
+    Docs(DocsArgs),
+}
+
+#[derive(Args)]
+struct DocsArgs {
+    /// A schema file, or a directory of *.graphql files; may be repeated.
+    /// Each operation's page goes into a folder named after the file that
+    /// defines it.
+    #[arg(long = "schema", required = true, value_name = "PATH")]
+    schemas: Vec<PathBuf>,
+    /// The documentation folder.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Compare instead of writing.
+    #[arg(long)]
+    check: bool,
 }
 
 #[derive(Args)]
@@ -62,6 +81,7 @@ fn main() -> ExitCode {
     let (common, check) = match &cli.command {
         Command::Generate(common) => (common, false),
         Command::Check(common) => (common, true),
+        Command::Docs(args) => return docs(args),
     };
     let generated = common
         .config()
@@ -93,6 +113,54 @@ fn main() -> ExitCode {
         out.display()
     );
     eprint!("{}", short_diff(&current, &text, 40));
+    ExitCode::from(1)
+}
+
+fn docs(args: &DocsArgs) -> ExitCode {
+    let mut config = sdl_codegen::Config::new();
+    config.emit_rerun_if_changed(false);
+    for schema in &args.schemas {
+        config.schema(schema);
+    }
+    let docs = match config.docs() {
+        Ok(docs) => docs,
+        Err(error) => {
+            eprintln!("{error}");
+            return ExitCode::from(2);
+        }
+    };
+    if !args.check {
+        return match docs.write(&args.out) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("{error}");
+                ExitCode::from(2)
+            }
+        };
+    }
+    let drift = match docs.drift(&args.out) {
+        Ok(drift) => drift,
+        Err(error) => {
+            eprintln!("{error}");
+            return ExitCode::from(2);
+        }
+    };
+    if drift.is_empty() {
+        return ExitCode::SUCCESS;
+    }
+    eprintln!(
+        "{} is stale; regenerate it with `sdl-codegen docs`:",
+        args.out.display()
+    );
+    for (what, paths) in [
+        ("missing", &drift.missing),
+        ("changed", &drift.changed),
+        ("no longer generated", &drift.extra),
+    ] {
+        for path in paths {
+            eprintln!("  {what}: {path}");
+        }
+    }
     ExitCode::from(1)
 }
 

@@ -172,3 +172,83 @@ fn unusable_arguments_exit_2_without_a_panic() {
         assert!(!stderr(output).contains("panicked"), "{}", stderr(output));
     }
 }
+
+#[test]
+fn docs_writes_the_pages_check_reports_drift_and_stale_pages_go() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("api.graphql"), SCHEMA).unwrap();
+    let docs = ["docs", "--schema", "api.graphql", "--out", "docs"];
+    let check = [
+        "docs",
+        "--schema",
+        "api.graphql",
+        "--out",
+        "docs",
+        "--check",
+    ];
+
+    // Before the first run, --check finds everything missing.
+    let missing = sdl_codegen(dir.path(), &check);
+    assert_eq!(missing.status.code(), Some(1), "{}", stderr(&missing));
+    assert!(
+        stderr(&missing).contains("missing: api/hello.md"),
+        "{}",
+        stderr(&missing)
+    );
+
+    let output = sdl_codegen(dir.path(), &docs);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let page = std::fs::read_to_string(dir.path().join("docs/api/hello.md")).unwrap();
+    assert!(page.starts_with("[back](../tableOfContent.md)\n"), "{page}");
+    assert!(page.contains("# query hello\n A greeting.\n"), "{page}");
+    assert!(
+        page.contains("| name |String |true |\"world\" | | "),
+        "{page}"
+    );
+    assert!(dir.path().join("docs/tableOfContent.md").is_file());
+    assert_eq!(sdl_codegen(dir.path(), &check).status.code(), Some(0));
+
+    // A renamed operation: its old page is reported, then removed; a file
+    // that is not markdown is left alone.
+    std::fs::write(
+        dir.path().join("api.graphql"),
+        SCHEMA.replace("hello(", "greet("),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("docs/notes.txt"), "mine").unwrap();
+    let stale = sdl_codegen(dir.path(), &check);
+    assert_eq!(stale.status.code(), Some(1));
+    let report = stderr(&stale);
+    assert!(report.contains("missing: api/greet.md"), "{report}");
+    assert!(report.contains("changed: tableOfContent.md"), "{report}");
+    assert!(
+        report.contains("no longer generated: api/hello.md"),
+        "{report}"
+    );
+
+    let output = sdl_codegen(dir.path(), &docs);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(!dir.path().join("docs/api/hello.md").exists());
+    assert!(dir.path().join("docs/api/greet.md").is_file());
+    assert!(dir.path().join("docs/notes.txt").is_file());
+    assert_eq!(sdl_codegen(dir.path(), &check).status.code(), Some(0));
+}
+
+#[test]
+fn docs_of_an_invalid_schema_exit_2_with_positions() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("api.graphql"), "type Query { a: Nope }\n").unwrap();
+
+    let output = sdl_codegen(
+        dir.path(),
+        &["docs", "--schema", "api.graphql", "--out", "docs"],
+    );
+
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).starts_with("api.graphql:1:17: unknown type `Nope`"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!dir.path().join("docs").exists(), "nothing was written");
+}
