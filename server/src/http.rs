@@ -223,9 +223,8 @@ mod tests {
         assert_eq!(unavailable.status(), StatusCode::SERVICE_UNAVAILABLE);
     }
 
-    #[tokio::test]
-    async fn healthz_answers_503_once_the_database_is_gone() {
-        let dir = tempfile::tempdir().unwrap();
+    /// A state on a new database in `dir`, and its storage.
+    fn state(dir: &tempfile::TempDir) -> (AppState, Storage) {
         let store = RedbStore::open(&dir.path().join("passkeys.redb")).unwrap();
         let storage = Storage::start(Arc::new(store), Clock::system()).unwrap();
         let relying_party = RelyingParty {
@@ -240,6 +239,37 @@ mod tests {
             max_pending_challenges: 10,
         };
         let state = AppState::new(Registrar::new(relying_party, policy, storage.clone()));
+        (state, storage)
+    }
+
+    #[tokio::test]
+    async fn a_chunked_body_over_the_limit_gets_413_and_a_code() {
+        use tower::ServiceExt;
+        let dir = tempfile::tempdir().unwrap();
+        let (state, _storage) = state(&dir);
+        // Without a length, the limit is found while the body is read.
+        let chunks: Vec<Result<String, std::io::Error>> = vec![Ok(format!(
+            "{{\"query\": \"{}\"}}",
+            " ".repeat(MAX_BODY_BYTES)
+        ))];
+        let request = axum::http::Request::post("/graphql")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(axum::body::Body::from_stream(futures::stream::iter(chunks)))
+            .unwrap();
+
+        let response = router(state).oneshot(request).await.unwrap();
+
+        assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(
+            json_of(response).await["errors"][0]["extensions"]["code"],
+            REQUEST_TOO_LARGE
+        );
+    }
+
+    #[tokio::test]
+    async fn healthz_answers_503_once_the_database_is_gone() {
+        let dir = tempfile::tempdir().unwrap();
+        let (state, storage) = state(&dir);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/healthz", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, router(state)).await });
