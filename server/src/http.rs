@@ -60,6 +60,7 @@ pub fn router(state: AppState) -> Router {
         .route("/graphql", get(graphql_ide).post(graphql_execute))
         .route("/schema.graphql", get(schema_sdl))
         .route("/healthz", get(healthz))
+        .merge(crate::page::routes())
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

@@ -15,6 +15,7 @@ pub mod config;
 pub mod graphql_limits;
 pub mod http;
 pub mod input;
+pub mod page;
 pub mod registration;
 pub mod storage;
 pub mod verify_command;
