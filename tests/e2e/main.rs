@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+mod browser;
 mod registration;
 
 /// How long a server may take to start or to stop.
@@ -63,8 +64,13 @@ impl Server {
 
     /// Starts the binary on a free port with the database `db`.
     pub fn start_on(db: &Path, args: &[&str]) -> Self {
+        Self::start_listening(db, "127.0.0.1:0", args)
+    }
+
+    /// Starts the binary on `listen` with the database `db`.
+    pub fn start_listening(db: &Path, listen: &str, args: &[&str]) -> Self {
         let mut child = server_command()
-            .args(["--listen", "127.0.0.1:0"])
+            .args(["--listen", listen])
             .arg("--db")
             .arg(db)
             .args(args)
