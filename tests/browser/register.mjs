@@ -46,11 +46,15 @@ try {
   await cdp.send("WebAuthn.enable", { enableUI: false });
 
   // Remembers the first challenge the API issued, and hands it out again
-  // to a registration that replays it.
+  // to a registration that replays it; keeps what the page sent to
+  // `create_passkey`, for the test to inspect.
   let firstChallenge = null;
   let replaying = false;
+  let sent = null;
   await page.route("**/graphql", async (route) => {
-    const query = route.request().postDataJSON()?.query ?? "";
+    const request = route.request().postDataJSON();
+    const query = request?.query ?? "";
+    if (query.includes("create_passkey(")) sent = request.variables?.dto?.registration ?? null;
     if (!query.includes("create_passkey_challenge")) return route.continue();
     if (replaying && firstChallenge) {
       return route.fulfill({ status: 200, contentType: "application/json", body: firstChallenge });
@@ -69,6 +73,7 @@ try {
       options: { ...AUTHENTICATOR, ...(registration.authenticator ?? {}) },
     }));
     replaying = Boolean(registration.replayFirstChallenge);
+    sent = null;
 
     await page.goto(scenario.origin + (registration.path ?? "/"), { timeout: STEP_MS });
     await page.fill("#username", registration.username);
@@ -79,17 +84,16 @@ try {
       null,
       { timeout: STEP_MS },
     );
-    results.push(
-      await page.evaluate(() => {
-        const result = document.getElementById("result");
-        return {
-          state: result.dataset.state,
-          code: result.dataset.code || null,
-          credentialId: result.dataset.credentialId || null,
-          text: result.innerText,
-        };
-      }),
-    );
+    const shown = await page.evaluate(() => {
+      const result = document.getElementById("result");
+      return {
+        state: result.dataset.state,
+        code: result.dataset.code || null,
+        credentialId: result.dataset.credentialId || null,
+        text: result.innerText,
+      };
+    });
+    results.push({ ...shown, registration: sent });
     if (registration.screenshot) {
       await page.screenshot({ path: registration.screenshot, fullPage: true, timeout: STEP_MS });
     }

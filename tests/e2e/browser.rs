@@ -13,7 +13,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use passkey_server::storage::{RedbStore, Store};
-use passkey_server::webauthn::base64url;
+use passkey_server::webauthn::{base64url, cbor};
 use serde_json::{Value, json};
 
 use crate::Server;
@@ -145,6 +145,33 @@ fn assert_refused(result: &Value, code: &str) {
     );
 }
 
+/// The attestation object the page sent: its `fmt` and whether its
+/// statement carries a certificate chain (`x5c`).
+fn attestation(result: &Value) -> (String, bool) {
+    let text = result["registration"]["attestationData"]
+        .as_str()
+        .expect("the page sent an attestation object");
+    // The 1.x encoding keeps the `=` padding.
+    assert!(
+        result["registration"]["clientData"]
+            .as_str()
+            .is_some_and(|c| c.len() % 4 == 0),
+        "padded base64url, as the 1.x client writes it: {result}"
+    );
+    let bytes = base64url::decode("attestationData", text, 64 * 1024).expect("base64url");
+    let object = cbor::decode(&bytes).expect("CBOR");
+    let format = object
+        .map_get_text("fmt")
+        .and_then(|fmt| fmt.as_text())
+        .expect("a format")
+        .to_owned();
+    let has_x5c = object
+        .map_get_text("attStmt")
+        .and_then(|statement| statement.map_get_text("x5c"))
+        .is_some();
+    (format, has_x5c)
+}
+
 /// The stored passkey of a credential the page showed.
 fn stored(store: &RedbStore, result: &Value) -> passkey_server::storage::StoredPasskey {
     let id = result["credentialId"].as_str().expect("a credential ID");
@@ -194,6 +221,7 @@ fn the_page_registers_passkeys_in_chromium_and_shows_refusals() {
     let counts = store.counts().expect("countable");
     assert_eq!((counts.users, counts.passkeys), (3, 3), "{counts:?}");
     let direct = stored(&store, &results[0]);
+    assert_eq!(attestation(&results[0]), ("packed".to_owned(), true));
     assert_eq!(direct.credential.attestation_format, "packed");
     assert_eq!(direct.username, "alice");
     assert_eq!(direct.label, "Laptop");
@@ -228,6 +256,7 @@ fn a_u2f_security_key_registers_with_fido_u2f_attestation() {
     assert!(server.terminate().success(), "{}", server.logs());
     let store = RedbStore::open(server.db()).expect("the database opens");
     let passkey = stored(&store, &results[0]);
+    assert_eq!(attestation(&results[0]), ("fido-u2f".to_owned(), true));
     assert_eq!(passkey.credential.attestation_format, "fido-u2f");
     assert!(!passkey.credential.user_verified);
 }
