@@ -315,9 +315,11 @@ impl Docs {
         for (path, text) in &self.pages {
             write_if_changed(&dir.join(path), text)?;
         }
-        for path in self.drift(dir)?.extra {
-            let file = dir.join(&path);
-            std::fs::remove_file(&file).map_err(|source| io_error(&file, source))?;
+        for path in markdown_files(dir)? {
+            if !self.pages.contains_key(&path) {
+                let file = dir.join(&path);
+                std::fs::remove_file(&file).map_err(|source| io_error(&file, source))?;
+            }
         }
         Ok(())
     }

@@ -87,11 +87,10 @@ impl Api {
                 })
                 .collect(),
             user_verification: policy.user_verification.as_str().to_owned(),
-            exclude_credentials: issued
-                .exclude_credentials
-                .iter()
-                .map(|id| base64url::encode(id))
-                .collect(),
+            // Challenges go to new usernames only (a taken one is refused),
+            // so there is nothing to exclude until signed-in users can add
+            // passkeys.
+            exclude_credentials: Vec::new(),
         }
     }
 }

@@ -70,8 +70,6 @@ pub struct Policy {
 pub struct IssuedChallenge {
     pub challenge: Challenge,
     pub record: ChallengeRecord,
-    /// The credential IDs of the user's existing passkeys.
-    pub exclude_credentials: Vec<Vec<u8>>,
 }
 
 /// Issues challenges and registers passkeys for one relying party.
@@ -115,20 +113,11 @@ impl Registrar {
             return Err(E::UnknownHostname(self.unknown_hostname(hostname)));
         }
         validate_username(username).map_err(E::InvalidUsername)?;
-        // Checked again when the challenge is stored; asking first spares a
-        // write for the common refusal.
-        let existing = self
-            .storage
-            .user_passkeys(hostname.to_owned(), username.to_owned())
-            .await
-            .map_err(|error| E::StorageUnavailable(storage_unavailable(&error)))?;
-        if existing.is_some() {
-            return Err(E::UsernameTaken(username_taken(username)));
-        }
-
+        // A taken username is refused by the write itself, inside its
+        // transaction; a read first would only cost every issuance a hop.
         let (challenge, user_id) = self
             .random_ids()
-            .map_err(|error| E::StorageUnavailable(storage_unavailable(&error)))?;
+            .map_err(unavailable(E::StorageUnavailable))?;
         let issued_at = whole_milliseconds(self.storage.clock().now());
         let record = ChallengeRecord {
             hostname: hostname.to_owned(),
@@ -145,7 +134,7 @@ impl Registrar {
                 self.policy.max_pending_challenges,
             )
             .await
-            .map_err(|error| E::StorageUnavailable(storage_unavailable(&error)))?;
+            .map_err(unavailable(E::StorageUnavailable))?;
         match stored {
             Ok(()) => {}
             Err(IssueRefusal::UsernameTaken) => {
@@ -163,11 +152,7 @@ impl Registrar {
             }
         }
         tracing::debug!(hostname, "challenge issued");
-        Ok(IssuedChallenge {
-            challenge,
-            record,
-            exclude_credentials: Vec::new(),
-        })
+        Ok(IssuedChallenge { challenge, record })
     }
 
     /// `create_passkey`: checks the request, verifies the registration
@@ -194,7 +179,7 @@ impl Registrar {
             .storage
             .challenge(challenge)
             .await
-            .map_err(|error| E::StorageUnavailable(storage_unavailable(&error)))?
+            .map_err(unavailable(E::StorageUnavailable))?
             .ok_or_else(|| E::ChallengeNotFound(challenge_not_found()))?;
         let now = self.storage.clock().now();
         if now >= record.expires_at {
@@ -204,17 +189,16 @@ impl Registrar {
             return Err(E::ChallengeMismatch(challenge_mismatch()));
         }
 
-        let credential = self
-            .verify(dto.registration.clone(), challenge, now)
-            .await?;
+        let username = dto.registration.username.clone();
+        let credential = self.verify(dto.registration, challenge, now).await?;
         let passkey = NewPasskey {
             id: PasskeyId(
                 self.random_bytes()
-                    .map_err(|error| E::StorageUnavailable(storage_unavailable(&error)))?,
+                    .map_err(unavailable(E::StorageUnavailable))?,
             ),
             challenge,
             hostname: dto.hostname,
-            username: dto.registration.username,
+            username,
             label: dto.label,
             credential: stored_credential(&credential),
             created_at: whole_milliseconds(now),
@@ -223,7 +207,7 @@ impl Registrar {
             .storage
             .register(passkey)
             .await
-            .map_err(|error| E::StorageUnavailable(storage_unavailable(&error)))?
+            .map_err(unavailable(E::StorageUnavailable))?
             .map_err(|refusal| match refusal {
                 RegisterRefusal::ChallengeNotFound => E::ChallengeNotFound(challenge_not_found()),
                 RegisterRefusal::ChallengeExpired => {
@@ -414,8 +398,13 @@ fn username_taken(username: &str) -> String {
     )
 }
 
-// The client learns only that storage failed; the cause goes to the log.
-fn storage_unavailable(error: &StorageError) -> String {
-    tracing::error!(%error, "storage failed");
-    "the server could not use its database; nothing was stored, try again later".to_owned()
+/// Maps a storage failure to an operation's `STORAGE_UNAVAILABLE` variant.
+/// The client learns only that storage failed; the cause goes to the log.
+fn unavailable<E>(variant: fn(String) -> E) -> impl Fn(StorageError) -> E {
+    move |error| {
+        tracing::error!(%error, "storage failed");
+        variant(
+            "the server could not use its database; nothing was stored, try again later".to_owned(),
+        )
+    }
 }

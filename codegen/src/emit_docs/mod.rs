@@ -106,16 +106,11 @@ impl<'s> Paths<'s> {
         Self { operations, types }
     }
 
-    /// A link to the page of the type `name` from a page at `from`, or
-    /// `None` for a built-in scalar, which has no page.
-    fn link_to_type(&self, name: &str, from: &str) -> Option<String> {
-        self.types.get(name).map(|path| relative(from, path))
-    }
-
-    /// The type's name, linked to its page when it has one.
+    /// The type's name, linked from the page at `from` to the type's page;
+    /// a built-in scalar has none.
     fn type_name(&self, name: &str, from: &str) -> String {
-        match self.link_to_type(name, from) {
-            Some(target) => link(name, &target),
+        match self.types.get(name) {
+            Some(path) => link(name, &relative(from, path)),
             None => name.to_owned(),
         }
     }

@@ -13,7 +13,7 @@ use tokio::sync::oneshot;
 
 use super::{
     Challenge, ChallengeRecord, Counts, IssueRefusal, NewPasskey, RegisterRefusal, StorageError,
-    Store, StoredPasskey, UserPasskeys, WriteOp, WriteOutcome,
+    Store, StoredPasskey, WriteOp, WriteOutcome,
 };
 use crate::clock::Clock;
 
@@ -118,16 +118,6 @@ impl Storage {
         challenge: Challenge,
     ) -> Result<Option<ChallengeRecord>, StorageError> {
         self.read(move |store| store.challenge(&challenge)).await
-    }
-
-    /// The user with this username, if they have passkeys.
-    pub async fn user_passkeys(
-        &self,
-        hostname: String,
-        username: String,
-    ) -> Result<Option<UserPasskeys>, StorageError> {
-        self.read(move |store| store.user_passkeys(&hostname, &username))
-            .await
     }
 
     /// How many records each table holds.
@@ -267,7 +257,7 @@ mod tests {
     use time::OffsetDateTime;
 
     use super::*;
-    use crate::storage::{Counts, StoredPasskey};
+    use crate::storage::{Counts, StoredPasskey, UserPasskeys};
 
     /// Records the size of each batch. The first write reports that it has
     /// started on `entered`, then waits for `gate`.
